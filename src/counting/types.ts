@@ -59,3 +59,75 @@ export type TieBreakCriterion = 'id' | 'cost_asc' | 'cost_desc' | 'votes_desc' |
  * position of project p; among tied projects the one with the lower rank wins.
  */
 export type TieRank = Int32Array
+
+/** Round options the rules apply on top of their definition. With none, a rule is exactly pabutools'. */
+export interface CountOptions {
+  /** A project needs at least this many supporters, and/or this share of all voters (basis points). */
+  readonly minSupport?: { readonly votes?: number; readonly shareBps?: number }
+  /** Minimum / maximum share of the budget (basis points) spent on projects of a category. */
+  readonly categoryQuotas?: readonly {
+    readonly category: string
+    readonly minBps?: number
+    readonly maxBps?: number
+  }[]
+  /** Groups of project ids of which at most one may be funded (e.g. two uses of one site). */
+  readonly exclusionGroups?: readonly (readonly string[])[]
+  /** What happens to money left over: nothing, part-fund the next project in order, or carry it over. */
+  readonly leftover?: 'none' | 'partial_next' | 'carry_over'
+}
+
+export interface RuleContext {
+  readonly tieRank: TieRank
+  readonly options: CountOptions
+}
+
+/** Why a project was not funded. */
+export type UnfundedReason =
+  | 'no_support'
+  | 'below_min_support'
+  | 'did_not_fit'
+  | 'supporters_budget_short'
+  | 'excluded_by_conflict'
+  | 'category_max_reached'
+  | 'rule_stopped'
+  | 'not_optimal'
+
+/** Exact numbers in explanations are strings: integers ("42") or fractions ("7/40"). */
+export type ExactString = string
+
+/** One funding decision, in the order the rule took it. */
+export interface Step {
+  readonly project: number
+  readonly cost: bigint
+  /** The rule's figure for the project at this step: votes, votes per cost, rho, load, … */
+  readonly score: ExactString
+  /** Rule-specific details (e.g. number of payers, budget increment k). */
+  readonly detail?: Readonly<Record<string, string | number>>
+}
+
+export interface Unfunded {
+  readonly project: number
+  readonly reason: UnfundedReason
+  readonly detail?: Readonly<Record<string, string | number>>
+}
+
+export interface Outcome {
+  readonly rule: RuleId
+  /** Funded project indices, in funding order. */
+  readonly funded: readonly number[]
+  readonly totalCost: bigint
+  /** budget - totalCost (before any leftover policy). */
+  readonly leftover: bigint
+  readonly steps: readonly Step[]
+  /** One entry per project not funded. */
+  readonly unfunded: readonly Unfunded[]
+  /** leftover `partial_next`: the project part-funded with what was left, and the amount. */
+  readonly partial?: { readonly project: number; readonly amount: bigint }
+  /** leftover `carry_over`: the amount carried over. */
+  readonly carryOver?: bigint
+  /** Rule-specific results (welfare, uniqueOptimum, budget increment reached, …). */
+  readonly extras?: Readonly<Record<string, string | number | boolean | null>>
+}
+
+/** Every rule has this signature. */
+export type Rule = (election: Election, context: RuleContext) => Outcome
