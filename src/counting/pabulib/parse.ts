@@ -1,0 +1,544 @@
+import type { Ballot, Election, Project, VoteType } from '../types.js'
+
+/** A broken .pb file: `line` and `column` are 1-based and point at the offending character or field. */
+export class PabulibParseError extends Error {
+  override readonly name = 'PabulibParseError'
+  readonly line: number
+  readonly column: number
+
+  constructor(message: string, line: number, column: number) {
+    super(`line ${line}, column ${column}: ${message}`)
+    this.line = line
+    this.column = column
+  }
+}
+
+/** Raw rows are kept as strings, aligned with their section's header columns. */
+export type PabulibRow = readonly string[]
+
+/** A parsed .pb file: everything the file says, as raw strings, plus the exact election derived from it. */
+export interface PabulibFile {
+  readonly meta: Readonly<Record<string, string>>
+  readonly projectColumns: readonly string[]
+  readonly projects: readonly PabulibRow[]
+  readonly voterColumns: readonly string[]
+  readonly voters: readonly PabulibRow[]
+  /** Number of voters, empty ballots included (= voters.length = sum of ballot weights). */
+  readonly numVoters: number
+  /** Identical ballots are grouped (Ballot.weight); projects in file order. */
+  readonly election: Election
+}
+
+const VOTE_TYPES: readonly VoteType[] = ['approval', 'choose-1', 'cumulative', 'ordinal']
+const SECTIONS = ['META', 'PROJECTS', 'VOTES'] as const
+type Section = (typeof SECTIONS)[number]
+
+const SEMICOLON = 59
+const QUOTE = 34
+const LF = 10
+const CR = 13
+
+/**
+ * A `;`-separated, `"`-quoted CSV reader, hand-rolled because loading a 90,000-voter file is
+ * dominated by it. `plainLine` is the fast path for VOTES lines: it only locates the separators
+ * of a line without quotes, so that the line is kept as one string and split when someone asks.
+ */
+class RowReader {
+  private readonly text: string
+  private pos: number
+  /** 1-based line of the next character to read. */
+  private nextLine = 1
+  private nextLineStart: number
+  /** The last row read: its first line, that line's start offset, and each field's start offset. */
+  line = 0
+  lineStart = 0
+  readonly starts: number[] = []
+  readonly startLines: number[] = []
+  readonly startLineOffsets: number[] = []
+  /** After plainLine: offsets in the line of its width - 1 semicolons. */
+  separators = new Int32Array(0)
+  private nextQuote = -1
+  private nextCr = -1
+
+  constructor(text: string) {
+    this.text = text
+    this.pos = text.charCodeAt(0) === 0xfeff ? 1 : 0
+    this.nextLineStart = this.pos
+  }
+
+  /**
+   * The next line if it has no quote and exactly `width` fields, else undefined (the caller
+   * then uses next(), which also reports the errors). Sets `line`, `lineStart` and `separators`.
+   */
+  plainLine(width: number): string | undefined {
+    const text = this.text
+    const pos = this.pos
+    let eol = text.indexOf('\n', pos)
+    if (eol < 0) eol = text.length
+    if (this.nextQuote < pos) {
+      this.nextQuote = text.indexOf('"', pos)
+      if (this.nextQuote < 0) this.nextQuote = text.length
+    }
+    if (this.nextQuote < eol) return undefined
+    let end = eol
+    if (end > pos && text.charCodeAt(end - 1) === CR) end--
+    if (this.nextCr < pos) {
+      this.nextCr = text.indexOf('\r', pos)
+      if (this.nextCr < 0) this.nextCr = text.length
+    }
+    if (this.nextCr < end) return undefined
+    if (this.separators.length < width) this.separators = new Int32Array(width)
+    let from = pos
+    for (let k = 0; k < width - 1; k++) {
+      const semi = text.indexOf(';', from)
+      if (semi < 0 || semi >= end) return undefined
+      this.separators[k] = semi - pos
+      from = semi + 1
+    }
+    const extra = text.indexOf(';', from)
+    if (extra >= 0 && extra < end) return undefined
+    this.line = this.nextLine
+    this.lineStart = pos
+    this.nextLine++
+    this.pos = eol + 1
+    this.nextLineStart = this.pos
+    return text.slice(pos, end)
+  }
+
+  /** The fields of the next non-blank row, or undefined at the end of the text. */
+  next(): string[] | undefined {
+    const text = this.text
+    const end = text.length
+    for (;;) {
+      if (this.pos >= end) return undefined
+      this.line = this.nextLine
+      this.lineStart = this.nextLineStart
+      this.starts.length = 0
+      this.startLines.length = 0
+      this.startLineOffsets.length = 0
+      const fields: string[] = []
+      let pos = this.pos
+      for (;;) {
+        this.starts.push(pos)
+        this.startLines.push(this.nextLine)
+        this.startLineOffsets.push(this.nextLineStart)
+        if (pos < end && text.charCodeAt(pos) === QUOTE) {
+          pos = this.readQuoted(pos, fields)
+        } else {
+          let i = pos
+          while (i < end) {
+            const c = text.charCodeAt(i)
+            if (c === SEMICOLON || c === LF || c === CR) break
+            i++
+          }
+          fields.push(text.slice(pos, i))
+          pos = i
+        }
+        if (pos >= end) break
+        const c = text.charCodeAt(pos)
+        if (c === SEMICOLON) {
+          pos++
+          continue
+        }
+        pos += c === CR && text.charCodeAt(pos + 1) === LF ? 2 : 1
+        this.nextLine++
+        this.nextLineStart = pos
+        break
+      }
+      this.pos = pos
+      if (fields.length === 1 && fields[0]!.trim() === '' && text.charCodeAt(this.starts[0]!) !== QUOTE)
+        continue
+      return fields
+    }
+  }
+
+  /** Column (1-based) of field `index` of the last row, or of the end of the row past its last field. */
+  position(index: number): { line: number; column: number } {
+    if (index < this.starts.length) {
+      return {
+        line: this.startLines[index]!,
+        column: this.starts[index]! - this.startLineOffsets[index]! + 1,
+      }
+    }
+    let i = this.starts[this.starts.length - 1] ?? this.lineStart
+    const last = this.startLines[this.startLines.length - 1] ?? this.line
+    const lineOffset = this.startLineOffsets[this.startLineOffsets.length - 1] ?? this.lineStart
+    while (i < this.text.length && this.text.charCodeAt(i) !== LF && this.text.charCodeAt(i) !== CR) i++
+    return { line: last, column: i - lineOffset + 1 }
+  }
+
+  private readQuoted(start: number, fields: string[]): number {
+    const text = this.text
+    let value = ''
+    let from = start + 1
+    let i = from
+    for (;;) {
+      const q = text.indexOf('"', i)
+      if (q < 0) {
+        const line = this.nextLine
+        throw new PabulibParseError('quoted field is not closed', line, start - this.nextLineStart + 1)
+      }
+      this.countNewlines(i, q)
+      if (text.charCodeAt(q + 1) === QUOTE) {
+        value += text.slice(from, q + 1)
+        from = q + 2
+        i = from
+        continue
+      }
+      value += text.slice(from, q)
+      const after = q + 1
+      if (after < text.length) {
+        const c = text.charCodeAt(after)
+        if (c !== SEMICOLON && c !== LF && c !== CR) {
+          throw new PabulibParseError(
+            'unexpected character after a closing quote (a quote inside a quoted field must be doubled)',
+            this.nextLine,
+            after - this.nextLineStart + 1,
+          )
+        }
+      }
+      fields.push(value)
+      return after
+    }
+  }
+
+  private countNewlines(from: number, to: number): void {
+    const text = this.text
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i)
+      if (c === LF || (c === CR && text.charCodeAt(i + 1) !== LF)) {
+        this.nextLine++
+        this.nextLineStart = i + 1
+      }
+    }
+  }
+}
+
+interface Decimal {
+  readonly digits: bigint
+  /** Decimal places after dropping trailing zeros: "10000.0" has 0, "1331751.11" has 2. */
+  readonly places: number
+}
+
+const DECIMAL = /^\d+(?:\.\d+)?$/
+
+function parseDecimal(raw: string): Decimal | undefined {
+  const s = raw.trim()
+  if (!DECIMAL.test(s)) return undefined
+  const dot = s.indexOf('.')
+  if (dot < 0) return { digits: BigInt(s), places: 0 }
+  const fraction = s.slice(dot + 1).replace(/0+$/, '')
+  return { digits: BigInt(s.slice(0, dot) + fraction), places: fraction.length }
+}
+
+function scaleTo(value: Decimal, scale: number): bigint {
+  return value.digits * 10n ** BigInt(scale - value.places)
+}
+
+/** pabulib writes "none" (any case) for a missing value. */
+function isNone(value: string): boolean {
+  const v = value.trim()
+  return v === '' || v.toLowerCase() === 'none'
+}
+
+function parseCategories(raw: string | undefined): string[] {
+  if (raw === undefined || isNone(raw)) return []
+  return raw
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '')
+}
+
+const POINTS = /^\d+$/
+
+/** Parses the text of a .pb file (see ../shared/pabulib/README.md). Throws PabulibParseError. */
+export function parsePabulib(text: string): PabulibFile {
+  const reader = new RowReader(text)
+  const fail: (message: string, field: number) => never = (message, field) => {
+    const { line, column } = reader.position(field)
+    throw new PabulibParseError(message, line, column)
+  }
+
+  const metaEntries: [string, string][] = []
+  const metaKeys = new Set<string>()
+  let projectColumns: string[] | undefined
+  const projects: string[][] = []
+  const costAt: { line: number; column: number }[] = []
+  let costColumn = -1
+  const projectIndex = new Map<string, number>()
+  let voterColumns: string[] | undefined
+  // A VOTES line without quotes is kept as one string and split on first access of `voters`:
+  // splitting 90,000 lines into fields up front would double the parse time.
+  const voterRows: (string | string[])[] = []
+  let metaHeader = false
+  let budgetAt = { line: 1, column: 1 }
+
+  let section: Section | undefined
+  const seen = new Set<Section>()
+  let header = false
+  let width = 0
+  let voteColumn = -1
+  let pointsColumn = -1
+
+  // The election is built while reading VOTES, so META and PROJECTS must come first.
+  let voteType: VoteType | undefined
+  const ballotByKey = new Map<string, number>()
+  const ballotProjects: number[][] = []
+  const ballotPoints: (number[] | undefined)[] = []
+  const ballotWeights: number[] = []
+
+  const startVotes = (): void => {
+    const type = metaKeys.has('vote_type')
+      ? metaEntries.find(([k]) => k === 'vote_type')![1].trim()
+      : undefined
+    if (type === undefined) fail('META has no vote_type (needed before VOTES)', 0)
+    if (!VOTE_TYPES.includes(type as VoteType)) {
+      fail(`unsupported vote_type "${type}" (expected one of ${VOTE_TYPES.join(', ')})`, 0)
+    }
+    voteType = type as VoteType
+  }
+
+  // Grouping on the raw text: identical ballots resolve to one Ballot, and are validated once.
+  const addVoter = (
+    vote: string,
+    pointsRaw: string,
+    voteLine: number,
+    voteColumnAt: number,
+    pointsLine: number,
+    pointsColumnAt: number,
+  ): void => {
+    const key = pointsColumn >= 0 ? vote + ';' + pointsRaw : vote
+    const known = ballotByKey.get(key)
+    if (known !== undefined) {
+      ballotWeights[known]!++
+      return
+    }
+    const ids = vote.trim() === '' ? [] : vote.split(',')
+    const indices: number[] = []
+    const used = new Set<number>()
+    for (const raw of ids) {
+      const id = raw.trim()
+      const index = projectIndex.get(id)
+      if (index === undefined)
+        throw new PabulibParseError(`vote names unknown project "${id}"`, voteLine, voteColumnAt)
+      if (used.has(index))
+        throw new PabulibParseError(`vote names project "${id}" twice`, voteLine, voteColumnAt)
+      used.add(index)
+      indices.push(index)
+    }
+    if (voteType === 'choose-1' && indices.length > 1) {
+      throw new PabulibParseError(
+        `a choose-1 ballot names ${indices.length} projects`,
+        voteLine,
+        voteColumnAt,
+      )
+    }
+    let points: number[] | undefined
+    if (pointsColumn >= 0) {
+      const parts = pointsRaw.trim() === '' ? [] : pointsRaw.split(',')
+      if (parts.length !== indices.length) {
+        throw new PabulibParseError(
+          `${parts.length} points for ${indices.length} voted projects`,
+          pointsLine,
+          pointsColumnAt,
+        )
+      }
+      points = parts.map((part) => {
+        const p = part.trim()
+        const value = Number(p)
+        if (!POINTS.test(p) || !Number.isSafeInteger(value)) {
+          throw new PabulibParseError(`points "${p}" is not a whole number`, pointsLine, pointsColumnAt)
+        }
+        return value
+      })
+    }
+    ballotByKey.set(key, ballotProjects.length)
+    ballotProjects.push(indices)
+    ballotPoints.push(points)
+    ballotWeights.push(1)
+  }
+
+  for (;;) {
+    if (section === 'VOTES' && !header) {
+      const line = reader.plainLine(width)
+      if (line !== undefined) {
+        voterRows.push(line)
+        const seps = reader.separators
+        const voteStart = voteColumn === 0 ? 0 : seps[voteColumn - 1]! + 1
+        const voteEnd = voteColumn === width - 1 ? line.length : seps[voteColumn]!
+        let pointsRaw = ''
+        let pointsStart = 0
+        if (pointsColumn >= 0) {
+          pointsStart = pointsColumn === 0 ? 0 : seps[pointsColumn - 1]! + 1
+          pointsRaw = line.slice(pointsStart, pointsColumn === width - 1 ? line.length : seps[pointsColumn]!)
+        }
+        addVoter(
+          line.slice(voteStart, voteEnd),
+          pointsRaw,
+          reader.line,
+          voteStart + 1,
+          reader.line,
+          pointsStart + 1,
+        )
+        continue
+      }
+    }
+    const fields = reader.next()
+    if (fields === undefined) break
+    if (fields.length === 1) {
+      const name = fields[0]!.trim().toUpperCase()
+      if ((SECTIONS as readonly string[]).includes(name)) {
+        const next = name as Section
+        if (seen.has(next)) fail(`section ${next} appears twice`, 0)
+        const expected = SECTIONS[seen.size]
+        if (next !== expected) fail(`section ${next} found where ${expected} was expected`, 0)
+        seen.add(next)
+        section = next
+        header = true
+        if (next === 'VOTES') startVotes()
+        continue
+      }
+    }
+    if (section === undefined) fail('the file must start with a META section', 0)
+    if (header) {
+      header = false
+      width = fields.length
+      const columns = fields.map((f) => f.trim())
+      const duplicate = columns.findIndex((c, i) => columns.indexOf(c) !== i)
+      if (duplicate >= 0) fail(`column "${columns[duplicate]}" appears twice`, duplicate)
+      if (section === 'META') {
+        if (columns[0] !== 'key' || columns[1] !== 'value' || width !== 2)
+          fail('META header must be "key;value"', 0)
+        metaHeader = true
+      } else if (section === 'PROJECTS') {
+        if (columns[0] !== 'project_id') fail('PROJECTS header must start with "project_id"', 0)
+        costColumn = columns.indexOf('cost')
+        if (costColumn < 0) fail('PROJECTS header has no "cost" column', width)
+        projectColumns = columns
+      } else {
+        if (columns[0] !== 'voter_id') fail('VOTES header must start with "voter_id"', 0)
+        voteColumn = columns.indexOf('vote')
+        if (voteColumn < 0) fail('VOTES header has no "vote" column', width)
+        pointsColumn = voteType === 'cumulative' ? columns.indexOf('points') : -1
+        if (voteType === 'cumulative' && pointsColumn < 0) {
+          fail('vote_type is cumulative but VOTES has no "points" column', width)
+        }
+        voterColumns = columns
+      }
+      continue
+    }
+    if (fields.length !== width) {
+      fail(
+        `expected ${width} fields as in the ${section} header, found ${fields.length}`,
+        Math.min(width, fields.length),
+      )
+    }
+    if (section === 'META') {
+      const key = fields[0]!.trim()
+      if (metaKeys.has(key)) fail(`META key "${key}" appears twice`, 0)
+      metaKeys.add(key)
+      metaEntries.push([key, fields[1]!])
+      if (key === 'budget') budgetAt = reader.position(1)
+    } else if (section === 'PROJECTS') {
+      const id = fields[0]!.trim()
+      if (id === '') fail('empty project_id', 0)
+      if (projectIndex.has(id)) fail(`project_id "${id}" appears twice`, 0)
+      projectIndex.set(id, projects.length)
+      projects.push(fields)
+      costAt.push(reader.position(costColumn))
+    } else {
+      voterRows.push(fields)
+      const v = reader.position(voteColumn)
+      const pt = pointsColumn >= 0 ? reader.position(pointsColumn) : v
+      addVoter(
+        fields[voteColumn]!,
+        pointsColumn >= 0 ? fields[pointsColumn]! : '',
+        v.line,
+        v.column,
+        pt.line,
+        pt.column,
+      )
+    }
+  }
+
+  if (!seen.has('VOTES')) {
+    const missing = SECTIONS.find((s) => !seen.has(s))
+    const end = reader.position(Number.MAX_SAFE_INTEGER)
+    throw new PabulibParseError(`section ${missing} is missing`, end.line, end.column)
+  }
+  if (!metaHeader || projectColumns === undefined || voterColumns === undefined) {
+    const end = reader.position(Number.MAX_SAFE_INTEGER)
+    throw new PabulibParseError('a section header line is missing', end.line, end.column)
+  }
+
+  const meta = Object.fromEntries(metaEntries)
+  if (!metaKeys.has('budget')) throw new PabulibParseError('META has no budget', 1, 1)
+  const budget = parseDecimal(meta.budget!)
+  if (budget === undefined) {
+    throw new PabulibParseError(
+      `budget "${meta.budget}" is not a non-negative decimal number`,
+      budgetAt.line,
+      budgetAt.column,
+    )
+  }
+  const categoryColumn = projectColumns.includes('category')
+    ? projectColumns.indexOf('category')
+    : projectColumns.indexOf('categories')
+  const costs: Decimal[] = []
+  let scale = budget.places
+  for (let p = 0; p < projects.length; p++) {
+    const cost = parseDecimal(projects[p]![costColumn]!)
+    if (cost === undefined) {
+      const { line, column } = costAt[p]!
+      throw new PabulibParseError(
+        `cost "${projects[p]![costColumn]}" is not a non-negative decimal number`,
+        line,
+        column,
+      )
+    }
+    costs.push(cost)
+    if (cost.places > scale) scale = cost.places
+  }
+
+  const electionProjects: Project[] = projects.map((row, p) => ({
+    id: row[0]!.trim(),
+    cost: scaleTo(costs[p]!, scale),
+    categories: categoryColumn >= 0 ? parseCategories(row[categoryColumn]) : [],
+  }))
+  const ballots: Ballot[] = ballotProjects.map((indices, b) => {
+    const points = ballotPoints[b]
+    return points === undefined
+      ? { projects: indices, weight: ballotWeights[b]! }
+      : { projects: indices, points, weight: ballotWeights[b]! }
+  })
+
+  const file = {
+    meta,
+    projectColumns,
+    projects,
+    voterColumns,
+    voters: [] as PabulibRow[],
+    numVoters: voterRows.length,
+    election: {
+      voteType: voteType!,
+      projects: electionProjects,
+      budget: scaleTo(budget, scale),
+      scale,
+      ballots,
+    },
+  }
+  let voters: PabulibRow[] | undefined
+  Object.defineProperty(file, 'voters', {
+    enumerable: true,
+    get: () => {
+      voters ??= voterRows.map((row) => (typeof row === 'string' ? row.split(';') : row))
+      return voters
+    },
+  })
+  return file
+}
+
+/** The row as an object keyed by column name. */
+export function rowRecord(columns: readonly string[], row: PabulibRow): Record<string, string> {
+  return Object.fromEntries(columns.map((c, i) => [c, row[i] ?? '']))
+}
