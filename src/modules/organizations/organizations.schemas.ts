@@ -1,0 +1,48 @@
+import { z } from 'zod'
+
+/** Languages every organization may use: the national languages, English and three Sámi languages. */
+export const DEFAULT_LANGUAGES = ['fi', 'sv', 'en', 'se', 'smn', 'sms'] as const
+
+export const LanguageCodeSchema = z
+  .string()
+  .regex(/^[a-z]{2,3}$/, 'must be an ISO 639 language code such as fi, sv, en, se, smn, sms')
+  .meta({ id: 'LanguageCode' })
+
+export const SlugSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single hyphens')
+  .min(2)
+  .max(63)
+
+export const CreateOrganizationSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    slug: SlugSchema,
+    defaultLanguage: LanguageCodeSchema,
+    languages: z.array(LanguageCodeSchema).min(1).max(20).optional(),
+  })
+  .transform((input, context) => {
+    const languages = [...new Set(input.languages ?? [input.defaultLanguage, ...DEFAULT_LANGUAGES])]
+    if (!languages.includes(input.defaultLanguage)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['languages'],
+        message: 'must include the default language',
+      })
+    }
+    return { ...input, languages }
+  })
+
+export const OrganizationSchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    defaultLanguage: LanguageCodeSchema,
+    languages: z.array(LanguageCodeSchema),
+    createdAt: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'Organization' })
+
+export type CreateOrganization = z.output<typeof CreateOrganizationSchema>
+export type OrganizationView = z.infer<typeof OrganizationSchema>
