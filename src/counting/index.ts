@@ -1,0 +1,207 @@
+import {
+  bordaTotals,
+  countVoters,
+  formatAmount,
+  formatFraction,
+  pointTotals,
+  supporterCounts,
+} from './profile.js'
+import { greedyBorda, greedyCardinal, greedyCardinality, greedyCost } from './rules/greedy.js'
+import { maxWelfareCost } from './rules/max-welfare.js'
+import {
+  mesBorda,
+  mesCardinal,
+  mesCardinality,
+  mesCost,
+  mesCostAdd1,
+  mesCostAdd1Greedy,
+} from './rules/mes.js'
+import { phragmen } from './rules/phragmen.js'
+import { buildTieBreak, compareCodePoints, DEFAULT_TIE_BREAK } from './tie-break.js'
+import type {
+  CountOptions,
+  Election,
+  Outcome,
+  Rule,
+  RuleId,
+  TieBreakCriterion,
+  UnfundedReason,
+  VoteType,
+} from './types.js'
+
+export { compareCodePoints, lotteryKey } from './tie-break.js'
+export type * from './types.js'
+export { formatAmount, formatFraction }
+
+/** Every rule by id. */
+export const RULES: Readonly<Record<RuleId, Rule>> = {
+  greedy_cost: greedyCost,
+  greedy_cardinality: greedyCardinality,
+  greedy_cardinal: greedyCardinal,
+  greedy_borda: greedyBorda,
+  mes_cost: mesCost,
+  mes_cost_add1: mesCostAdd1,
+  mes_cost_add1_greedy: mesCostAdd1Greedy,
+  mes_cardinality: mesCardinality,
+  mes_cardinal: mesCardinal,
+  mes_borda: mesBorda,
+  phragmen,
+  max_welfare_cost: maxWelfareCost,
+}
+
+export const RULE_IDS = Object.keys(RULES) as RuleId[]
+
+const FOR_ALL_BALLOTS: readonly RuleId[] = [
+  'greedy_cost',
+  'greedy_cardinality',
+  'mes_cost',
+  'mes_cost_add1',
+  'mes_cost_add1_greedy',
+  'mes_cardinality',
+  'max_welfare_cost',
+]
+
+const APPLICABLE: Readonly<Record<VoteType, readonly RuleId[]>> = {
+  approval: [...FOR_ALL_BALLOTS, 'phragmen'],
+  'choose-1': [...FOR_ALL_BALLOTS, 'phragmen'],
+  cumulative: [...FOR_ALL_BALLOTS, 'greedy_cardinal', 'mes_cardinal'],
+  ordinal: [...FOR_ALL_BALLOTS, 'greedy_borda', 'mes_borda'],
+}
+
+/** The rules defined for a ballot type, in the order of ../shared/pabulib/README.md. */
+export function applicableRules(voteType: VoteType): RuleId[] {
+  return [...APPLICABLE[voteType]]
+}
+
+export function isRuleId(value: string): value is RuleId {
+  return Object.hasOwn(RULES, value)
+}
+
+/** A rule asked for a ballot type it is not defined on (e.g. phragmen on ordinal ballots). */
+export class RuleNotApplicableError extends Error {
+  override readonly name = 'RuleNotApplicableError'
+  constructor(
+    readonly rule: RuleId,
+    readonly voteType: VoteType,
+  ) {
+    super(
+      `rule ${rule} does not apply to ${voteType} ballots (applicable: ${APPLICABLE[voteType].join(', ')})`,
+    )
+  }
+}
+
+export interface CountRequest extends CountOptions {
+  /** Tie-break criteria in order; 'id' is appended. Default: ['id'] (pabutools' order). */
+  readonly tieBreak?: readonly TieBreakCriterion[]
+  /** Seed of the 'lottery' criterion. */
+  readonly lotterySeed?: string
+}
+
+export interface ProjectSupport {
+  readonly id: string
+  readonly cost: string
+  readonly supporters: number
+  /** Cumulative ballots: total points. */
+  readonly points?: string
+  /** Ordinal ballots: total Borda points. */
+  readonly borda?: string
+}
+
+export interface ExplainedStep {
+  readonly project: string
+  readonly cost: string
+  readonly score: string
+  readonly detail?: Readonly<Record<string, string | number>>
+}
+
+export interface ExplainedUnfunded {
+  readonly project: string
+  readonly reason: UnfundedReason
+  readonly detail?: Readonly<Record<string, string | number>>
+}
+
+export interface CountResult {
+  readonly rule: RuleId
+  /** Funded project ids in code-point order. */
+  readonly winners: readonly string[]
+  readonly totalCost: bigint
+  readonly leftover: bigint
+  readonly budget: bigint
+  /** Decimal places of the amounts (see Election.scale); formatAmount(x, scale) renders them. */
+  readonly scale: number
+  readonly numVoters: number
+  readonly tieBreak: { readonly criteria: readonly TieBreakCriterion[]; readonly seed?: string }
+  /** Per project, in the election's order. */
+  readonly support: readonly ProjectSupport[]
+  readonly explanation: {
+    /** Funding decisions in the order the rule took them. */
+    readonly steps: readonly ExplainedStep[]
+    /** Every project not funded, with its reason. */
+    readonly unfunded: readonly ExplainedUnfunded[]
+  }
+  readonly partial?: { readonly project: string; readonly amount: bigint }
+  readonly carryOver?: bigint
+  readonly extras: Readonly<Record<string, string | number | boolean | null>>
+  /** The rule's raw outcome (project indices). */
+  readonly outcome: Outcome
+}
+
+/** Runs one rule on an election and explains the outcome with project ids. */
+export function count(election: Election, rule: RuleId, request: CountRequest = {}): CountResult {
+  if (!isRuleId(rule)) throw new RangeError(`unknown rule "${String(rule)}"`)
+  if (!APPLICABLE[election.voteType].includes(rule)) throw new RuleNotApplicableError(rule, election.voteType)
+  const { tieBreak: criteria = DEFAULT_TIE_BREAK, lotterySeed, ...options } = request
+  const supporters = supporterCounts(election)
+  const tieBreak = buildTieBreak(
+    election,
+    criteria,
+    lotterySeed === undefined ? { supporters } : { supporters, seed: lotterySeed },
+  )
+  const outcome = RULES[rule](election, { tieRank: tieBreak.rank, options })
+
+  const projects = election.projects
+  const scale = election.scale
+  const id = (p: number): string => projects[p]!.id
+  const points = election.voteType === 'cumulative' ? pointTotals(election) : undefined
+  const borda = election.voteType === 'ordinal' ? bordaTotals(election) : undefined
+  const support = projects.map((p, i) => ({
+    id: p.id,
+    cost: formatAmount(p.cost, scale),
+    supporters: supporters[i]!,
+    ...(points === undefined ? {} : { points: points[i]!.toString() }),
+    ...(borda === undefined ? {} : { borda: borda[i]!.toString() }),
+  }))
+  return {
+    rule,
+    winners: outcome.funded.map(id).sort(compareCodePoints),
+    totalCost: outcome.totalCost,
+    leftover: outcome.leftover,
+    budget: election.budget,
+    scale,
+    numVoters: countVoters(election),
+    tieBreak:
+      tieBreak.seed === undefined
+        ? { criteria: tieBreak.criteria }
+        : { criteria: tieBreak.criteria, seed: tieBreak.seed },
+    support,
+    explanation: {
+      steps: outcome.steps.map((s) => ({
+        project: id(s.project),
+        cost: formatAmount(s.cost, scale),
+        score: s.score,
+        ...(s.detail === undefined ? {} : { detail: s.detail }),
+      })),
+      unfunded: outcome.unfunded.map((u) => ({
+        project: id(u.project),
+        reason: u.reason,
+        ...(u.detail === undefined ? {} : { detail: u.detail }),
+      })),
+    },
+    ...(outcome.partial === undefined
+      ? {}
+      : { partial: { project: id(outcome.partial.project), amount: outcome.partial.amount } }),
+    ...(outcome.carryOver === undefined ? {} : { carryOver: outcome.carryOver }),
+    extras: outcome.extras ?? {},
+    outcome,
+  }
+}
