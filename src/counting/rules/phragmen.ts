@@ -1,17 +1,87 @@
-import {
-  formatAmount,
-  formatFraction,
-  leftoverPolicy,
-  RoundConstraints,
-  supporterCounts,
-} from '../profile.js'
-import type { Outcome, Rule, Step, Unfunded } from '../types.js'
+import { formatAmount, leftoverPolicy, RoundConstraints, supporterCounts } from '../profile.js'
+import type { Election, Outcome, Rule, Step, Unfunded } from '../types.js'
 
 function gcd(a: bigint, b: bigint): bigint {
   let x = a
   let y = b
   while (y !== 0n) [x, y] = [y, x % y]
   return x
+}
+
+/**
+ * num / den (num >= 0, den > 0) as a double, also when both are far above 2^1024: both are cut
+ * to their top 64 bits or more first (relative error below 2^-52 overall). Loads are at most
+ * the budget, so the quotient itself is always a finite double.
+ */
+function ratioToNumber(num: bigint, den: bigint): number {
+  if (num === 0n) return 0
+  const bits = Math.min(bitLength(num), bitLength(den))
+  const shift = BigInt(Math.max(0, bits - 64))
+  return Number(num >> shift) / Number(den >> shift)
+}
+
+function bitLength(x: bigint): number {
+  return x.toString(16).length * 4
+}
+
+/** Ballots as flat typed arrays, and for each project the ballots listing it. */
+interface FlatBallots {
+  readonly weights: Float64Array
+  readonly start: Int32Array
+  readonly entries: Int32Array
+  readonly supportersStart: Int32Array
+  readonly supporters: Int32Array
+}
+
+function flatten(election: Election): FlatBallots {
+  const ballots = election.ballots
+  const start = new Int32Array(ballots.length + 1)
+  const weights = new Float64Array(ballots.length)
+  const perProject = new Int32Array(election.projects.length + 1)
+  ballots.forEach((ballot, b) => {
+    start[b + 1] = start[b]! + ballot.projects.length
+    weights[b] = ballot.weight
+    for (const p of ballot.projects) perProject[p + 1]!++
+  })
+  const entries = new Int32Array(start[ballots.length]!)
+  for (let p = 0; p < election.projects.length; p++) perProject[p + 1]! += perProject[p]!
+  const fill = perProject.slice(0, -1)
+  const supporters = new Int32Array(entries.length)
+  ballots.forEach((ballot, b) => {
+    entries.set(ballot.projects, start[b]!)
+    for (const p of ballot.projects) supporters[fill[p]!++] = b
+  })
+  return { weights, start, entries, supportersStart: perProject, supporters }
+}
+
+/** Moves the supporters of `project` to load class `to`, updating the per-project class weights and float load sums. */
+function moveSupporters(
+  ballots: FlatBallots,
+  project: number,
+  to: number,
+  classOf: Int32Array,
+  weight: Float64Array,
+  classes: number,
+  classWeight: Float64Array,
+  loads: Float64Array,
+  loadSum: Float64Array,
+): void {
+  const { weights, start, entries, supportersStart, supporters } = ballots
+  for (let i = supportersStart[project]!; i < supportersStart[project + 1]!; i++) {
+    const b = supporters[i]!
+    const from = classOf[b]!
+    const w = weights[b]!
+    const increment = w * (loads[to]! - loads[from]!)
+    for (let j = start[b]!; j < start[b + 1]!; j++) {
+      const q = entries[j]!
+      weight[q * classes + from]! -= w
+      weight[q * classes + to]! += w
+      loadSum[q]! += increment
+    }
+    classWeight[from]! -= w
+    classWeight[to]! += w
+    classOf[b] = to
+  }
 }
 
 /**
@@ -29,11 +99,7 @@ export const phragmen: Rule = (election, context): Outcome => {
   const m = projects.length
   const supporters = supporterCounts(election)
   const constraints = new RoundConstraints(election, options, supporters)
-  const ballots = election.ballots
-  const ballotsOf: number[][] = projects.map(() => [])
-  ballots.forEach((ballot, b) => {
-    for (const p of ballot.projects) ballotsOf[p]!.push(b)
-  })
+  const ballots = flatten(election)
 
   const unfunded: Unfunded[] = []
   const active: number[] = []
@@ -52,11 +118,14 @@ export const phragmen: Rule = (election, context): Outcome => {
   const weight = new Float64Array(m * classes)
   const classWeight = new Float64Array(classes)
   const numerators: bigint[] = [0n]
+  const loads = new Float64Array(classes)
+  const loadSum = new Float64Array(m)
+  const costs = projects.map((p) => Number(p.cost))
   let liveClasses = [0]
   let denominator = 1n
-  const classOf = new Int32Array(ballots.length)
+  const classOf = new Int32Array(ballots.weights.length)
   for (let p = 0; p < m; p++) weight[p * classes] = supporters[p]!
-  for (const ballot of ballots) classWeight[0]! += ballot.weight
+  for (const w of ballots.weights) classWeight[0]! += w
 
   const funded: number[] = []
   const steps: Step[] = []
@@ -73,16 +142,33 @@ export const phragmen: Rule = (election, context): Outcome => {
     }
     if (active.length === 0) break
 
-    // Minimal t: numerator T over D * supporters; zero-support projects have t = +infinity.
+    // Minimal t. A float pass finds the candidates, exact BigInt arithmetic decides among them.
+    // loadSum[p] (a double) has only grown by non-negative increments w * (new load - old load),
+    // loads being non-decreasing in sequential Phragmén; each increment is off by at most
+    // 3 * 2^-53 of w * (new + old load), so loadSum is off by at most 6 * 2^-53 * (updates per
+    // voter) of its exact value, the t's by well under 1e-12 relatively: every project whose
+    // exact t is minimal has a float t within 1e-9 of the smallest float t.
+    let minFloat = Number.POSITIVE_INFINITY
+    const floatT = new Float64Array(active.length)
+    for (let i = 0; i < active.length; i++) {
+      const p = active[i]!
+      const s = supporters[p]!
+      const t = s === 0 ? Number.POSITIVE_INFINITY : (loadSum[p]! + costs[p]!) / s
+      floatT[i] = t
+      if (t < minFloat) minFloat = t
+    }
+    const limit = minFloat * (1 + 1e-9)
     let best: number[] = []
     let bestT = 0n
     let bestS = 0
-    for (const p of active) {
-      const s = supporters[p]!
-      if (s === 0) {
-        if (bestS === 0) best.push(p)
+    for (let i = 0; i < active.length; i++) {
+      const p = active[i]!
+      if (minFloat === Number.POSITIVE_INFINITY) {
+        best.push(p)
         continue
       }
+      if (floatT[i]! > limit) continue
+      const s = supporters[p]!
       let sum = 0n
       const row = p * classes
       for (const k of liveClasses) {
@@ -90,15 +176,9 @@ export const phragmen: Rule = (election, context): Outcome => {
         if (w !== 0) sum += BigInt(w) * numerators[k]!
       }
       const t = sum + projects[p]!.cost * denominator
-      if (bestS === 0) {
-        best = [p]
-        bestT = t
-        bestS = s
-        continue
-      }
       const left = t * BigInt(bestS)
       const right = bestT * BigInt(s)
-      if (left < right) {
+      if (bestS === 0 || left < right) {
         best = [p]
         bestT = t
         bestS = s
@@ -129,34 +209,25 @@ export const phragmen: Rule = (election, context): Outcome => {
       continue
     }
     const den = denominator * BigInt(bestS)
+    // New class K with load bestT / den, on the common denominator lcm(D, reduced den).
+    const g = gcd(bestT, den)
+    const loadNum = bestT / g
+    const loadDen = den / g
     steps.push({
       project: chosen,
       cost: projects[chosen]!.cost,
-      score: formatFraction(bestT, den),
+      score: loadDen === 1n ? loadNum.toString() : `${loadNum}/${loadDen}`,
       detail: { supporters: bestS },
     })
-
-    // New class K with load bestT / den, on the common denominator lcm(D, reduced den).
-    const g = gcd(bestT, den)
-    const loadDen = den / g
     const factor = loadDen / gcd(denominator, loadDen)
     if (factor !== 1n) {
       for (const k of liveClasses) numerators[k] = numerators[k]! * factor
       denominator *= factor
     }
     const K = numerators.length
-    numerators.push((bestT / g) * (denominator / loadDen))
-    for (const b of ballotsOf[chosen]!) {
-      const from = classOf[b]!
-      const w = ballots[b]!.weight
-      for (const q of ballots[b]!.projects) {
-        weight[q * classes + from]! -= w
-        weight[q * classes + K]! += w
-      }
-      classWeight[from]! -= w
-      classWeight[K]! += w
-      classOf[b] = K
-    }
+    numerators.push(loadNum * (denominator / loadDen))
+    loads[K] = ratioToNumber(loadNum, loadDen)
+    moveSupporters(ballots, chosen, K, classOf, weight, classes, classWeight, loads, loadSum)
     liveClasses.push(K)
     liveClasses = liveClasses.filter((k) => classWeight[k]! > 0)
   }
