@@ -1,12 +1,344 @@
-import type { Rule } from '../types.js'
+/**
+ * Method of Equal Shares (../shared/pabulib/README.md): mes_cost, mes_cardinality, mes_cardinal,
+ * mes_borda, and mes_cost with the add1 completion (mes_cost_add1, mes_cost_add1_greedy).
+ * The arithmetic is exact; see mes-engine.ts for how it stays fast.
+ *
+ * Explanation: steps in funding order, score = rho exact ("p/q"): for mes_cost the price per
+ * supporter divided by the cost (1/rho is the effective number of voters, `effectiveVotes`); for the
+ * other rules the price per utility point in minor units. Free (cost-0) projects come first with 0.
+ *
+ * CountOptions (none given: exactly pabutools' outcome):
+ * - minSupport: projects below it are removed before the run (below_min_support); they neither
+ *   take part nor receive leftover money.
+ * - exclusionGroups: once a member is funded the other members are removed (excluded_by_conflict).
+ * - categoryQuotas.maxBps: a project whose cost would push a category's spending above maxBps of
+ *   the budget is removed, up front or as soon as that happens (category_max_reached).
+ * - categoryQuotas.minBps: MES does not force minimums (it would no longer be MES); a category
+ *   left below its minimum share is reported in extras.categoryMinimumsUnmet (ids, comma separated).
+ * - leftover: `partial_next` gives budget − cost(outcome) to the unfunded project with the most
+ *   supporters (ties by tieRank) that was not removed by an option (Outcome.partial);
+ *   `carry_over` reports it (Outcome.carryOver).
+ * With the add1 rules the options apply in every run of the budget-increment loop, and the greedy
+ * completion of mes_cost_add1_greedy respects them too.
+ */
+import { formatAmount, leftoverPolicy, RoundConstraints } from '../profile.js'
+import type {
+  Election,
+  Outcome,
+  Rule,
+  RuleContext,
+  RuleId,
+  Step,
+  Unfunded,
+  UnfundedReason,
+} from '../types.js'
+import { Fate, type MesRunResult, runMes } from './mes-engine.js'
+import { fractionString } from './mes-exact.js'
+import { buildMesProfile, type MesProfile, type MesUtility } from './mes-profile.js'
 
-const notImplemented: Rule = () => {
-  throw new Error('not implemented')
+const profiles = new WeakMap<Election, Map<MesUtility, MesProfile>>()
+
+/** Profiles are immutable and costly on large files (merging 90,000 ballots): one per election and utility. */
+function profileOf(election: Election, utility: MesUtility): MesProfile {
+  let byUtility = profiles.get(election)
+  if (byUtility === undefined) {
+    byUtility = new Map()
+    profiles.set(election, byUtility)
+  }
+  let profile = byUtility.get(utility)
+  if (profile === undefined) {
+    profile = buildMesProfile(election, utility)
+    byUtility.set(utility, profile)
+  }
+  return profile
 }
 
-export const mesCost: Rule = notImplemented
-export const mesCardinality: Rule = notImplemented
-export const mesCardinal: Rule = notImplemented
-export const mesBorda: Rule = notImplemented
-export const mesCostAdd1: Rule = notImplemented
-export const mesCostAdd1Greedy: Rule = notImplemented
+interface Setup {
+  readonly election: Election
+  readonly context: RuleContext
+  readonly profile: MesProfile
+  readonly eligible: Uint8Array
+  /** Reason of projects removed before the run. */
+  readonly upfront: (UnfundedReason | undefined)[]
+}
+
+function setup(election: Election, context: RuleContext, utility: MesUtility): Setup {
+  const profile = profileOf(election, utility)
+  const supporters = Array.from(profile.supporters)
+  const constraints = new RoundConstraints(election, context.options, supporters)
+  const P = election.projects.length
+  const eligible = new Uint8Array(P)
+  const upfront: (UnfundedReason | undefined)[] = new Array(P).fill(undefined)
+  for (let p = 0; p < P; p++) {
+    upfront[p] = constraints.blocked(p)
+    eligible[p] = upfront[p] === undefined ? 1 : 0
+  }
+  return { election, context, profile, eligible, upfront }
+}
+
+interface RunWithOptions {
+  readonly result: MesRunResult
+  readonly removed: (UnfundedReason | undefined)[]
+  readonly constraints: RoundConstraints
+}
+
+function runOnce(s: Setup, utility: MesUtility, perVoterScaled: bigint): RunWithOptions {
+  const { election, context, profile } = s
+  const constraints = new RoundConstraints(election, context.options, Array.from(profile.supporters))
+  const removed: (UnfundedReason | undefined)[] = [...s.upfront]
+  const hasHook =
+    (context.options.exclusionGroups?.length ?? 0) > 0 || (context.options.categoryQuotas?.length ?? 0) > 0
+  const P = election.projects.length
+  const result = runMes({
+    profile,
+    cost: election.projects.map((p) => p.cost),
+    budgetScaled: perVoterScaled,
+    compareByCost: utility === 'cost',
+    tieRank: context.tieRank,
+    eligible: s.eligible,
+    ...(hasHook
+      ? {
+          afterFunding: (p: number) => {
+            constraints.fund(p)
+            const out: number[] = []
+            for (let x = 0; x < P; x++) {
+              if (removed[x] !== undefined || x === p) continue
+              const why = constraints.blocked(x)
+              if (why !== undefined) {
+                removed[x] = why
+                out.push(x)
+              }
+            }
+            return out
+          },
+        }
+      : {}),
+  })
+  return { result, removed, constraints }
+}
+
+function unfundedOf(
+  s: Setup,
+  run: RunWithOptions,
+  funded: Set<number>,
+  greedyTried: Set<number>,
+): Unfunded[] {
+  const { election } = s
+  const out: Unfunded[] = []
+  const { result, removed } = run
+  for (let p = 0; p < election.projects.length; p++) {
+    if (funded.has(p)) continue
+    const fate = result.fate[p]!
+    const why = removed[p]
+    if (why !== undefined) {
+      out.push({ project: p, reason: why })
+    } else if (fate === Fate.NoSupport || s.profile.supporters[p] === 0) {
+      out.push({ project: p, reason: 'no_support' })
+    } else if (greedyTried.has(p)) {
+      out.push({ project: p, reason: 'did_not_fit' })
+    } else {
+      const [num, den] = result.remainingSupport(p)
+      out.push({
+        project: p,
+        reason: 'supporters_budget_short',
+        detail: {
+          supportersBudget: fractionString(num, den),
+          cost: election.projects[p]!.cost.toString(),
+        },
+      })
+    }
+  }
+  return out
+}
+
+function stepsOf(s: Setup, utility: MesUtility, result: MesRunResult): Step[] {
+  const { election, profile } = s
+  const n = BigInt(profile.nVoters)
+  return result.steps.map((st) => {
+    const cost = election.projects[st.project]!.cost
+    if (st.qNum === 0n) return { project: st.project, cost, score: '0', detail: { payers: 0, free: 1 } }
+    // q is the price per utility unit scaled by n (minor units × n).
+    const score =
+      utility === 'cost' ? fractionString(st.qNum, st.qDen * cost * n) : fractionString(st.qNum, st.qDen * n)
+    const detail: Record<string, string | number> = {
+      payers: st.payers,
+      poorPayers: st.poorPayers,
+      paid: cost.toString(),
+    }
+    if (profile.unit) detail.effectiveVotes = fractionString(cost * n * st.qDen, st.qNum)
+    return { project: st.project, cost, score, detail }
+  })
+}
+
+function categoryMinimumsUnmet(election: Election, context: RuleContext, funded: Iterable<number>): string {
+  const unmet: string[] = []
+  const chosen = [...funded]
+  for (const q of context.options.categoryQuotas ?? []) {
+    if (q.minBps === undefined || q.minBps <= 0) continue
+    let spent = 0n
+    for (const p of chosen)
+      if (election.projects[p]!.categories.includes(q.category)) spent += election.projects[p]!.cost
+    if (spent * 10000n < BigInt(q.minBps) * election.budget) unmet.push(q.category)
+  }
+  return unmet.join(',')
+}
+
+/** The leftover receiver of `partial_next`: most supporters, then tieRank, among projects not removed by options. */
+function partialCandidate(s: Setup, run: RunWithOptions, funded: Set<number>): number | undefined {
+  let best: number | undefined
+  const sup = s.profile.supporters
+  const rank = s.context.tieRank
+  for (let p = 0; p < s.election.projects.length; p++) {
+    if (funded.has(p) || run.removed[p] !== undefined) continue
+    if (best === undefined || sup[p]! > sup[best]! || (sup[p] === sup[best] && rank[p]! < rank[best]!))
+      best = p
+  }
+  return best
+}
+
+function outcomeOf(
+  rule: RuleId,
+  s: Setup,
+  utility: MesUtility,
+  run: RunWithOptions,
+  extraSteps: Step[],
+  greedyTried: Set<number>,
+  extras: Record<string, string | number | boolean | null>,
+): Outcome {
+  const { election, context } = s
+  const steps = [...stepsOf(s, utility, run.result), ...extraSteps]
+  const funded = steps.map((st) => st.project)
+  const fundedSet = new Set(funded)
+  let totalCost = 0n
+  for (const p of funded) totalCost += election.projects[p]!.cost
+  const leftover = election.budget - totalCost
+  const unmet = categoryMinimumsUnmet(election, context, funded)
+  if (unmet !== '') extras.categoryMinimumsUnmet = unmet
+  const next = context.options.leftover === 'partial_next' ? partialCandidate(s, run, fundedSet) : undefined
+  return {
+    rule,
+    funded,
+    totalCost,
+    leftover,
+    steps,
+    unfunded: unfundedOf(s, run, fundedSet, greedyTried),
+    ...leftoverPolicy(context.options, leftover, next),
+    ...(Object.keys(extras).length > 0 ? { extras } : {}),
+  }
+}
+
+function plainMes(rule: RuleId, utility: MesUtility): Rule {
+  return (election, context) => {
+    const s = setup(election, context, utility)
+    const run = runOnce(s, utility, election.budget)
+    return outcomeOf(rule, s, utility, run, [], new Set(), {})
+  }
+}
+
+export const mesCost: Rule = plainMes('mes_cost', 'cost')
+export const mesCardinality: Rule = plainMes('mes_cardinality', 'cardinality')
+export const mesCardinal: Rule = plainMes('mes_cardinal', 'cardinal')
+export const mesBorda: Rule = plainMes('mes_borda', 'borda')
+
+interface Add1 {
+  readonly s: Setup
+  readonly run: RunWithOptions
+  readonly k: bigint
+  readonly runs: number
+}
+
+function fitsSomething(s: Setup, run: RunWithOptions, onlySupported: boolean): boolean {
+  const { election } = s
+  const remaining = election.budget - run.result.totalCost
+  for (let p = 0; p < election.projects.length; p++) {
+    const fate = run.result.fate[p]!
+    if (fate === Fate.Funded || run.removed[p] !== undefined) continue
+    const cost = election.projects[p]!.cost
+    if (onlySupported && (cost === 0n || s.profile.supporters[p] === 0)) continue
+    if (cost <= remaining) return true
+  }
+  return false
+}
+
+/** README "MES with the add1 completion": per-voter budget B/n + k, k = 0, 1, 2, … */
+function add1(election: Election, context: RuleContext): Add1 {
+  const s = setup(election, context, 'cost')
+  const n = BigInt(s.profile.nVoters)
+  const unit = 10n ** BigInt(election.scale)
+  let k = 0n
+  let previous: RunWithOptions | undefined
+  let runs = 0
+  for (;;) {
+    const run = runOnce(s, 'cost', election.budget + k * n * unit)
+    runs++
+    if (run.result.totalCost > election.budget) {
+      // k = 0 never overspends: MES with B/n per voter spends at most B.
+      return { s, run: previous!, k: k - 1n, runs }
+    }
+    if (!fitsSomething(s, run, true)) return { s, run, k, runs }
+    previous = run
+    k++
+  }
+}
+
+function add1Extras(a: Add1): Record<string, string | number | boolean | null> {
+  const n = BigInt(a.s.profile.nVoters)
+  const unit = 10n ** BigInt(a.s.election.scale)
+  return {
+    budgetIncrement: a.k.toString(),
+    perVoterBudget: fractionString(a.s.election.budget + a.k * n * unit, n * unit),
+    runs: a.runs,
+  }
+}
+
+export const mesCostAdd1: Rule = (election, context) => {
+  const a = add1(election, context)
+  return outcomeOf('mes_cost_add1', a.s, 'cost', a.run, [], new Set(), add1Extras(a))
+}
+
+/** mes_cost_add1, then the greedy_cost scan (supporters desc, ties by tieRank) over what is left. */
+export const mesCostAdd1Greedy: Rule = (election, context) => {
+  const a = add1(election, context)
+  const { s, run } = a
+  const P = election.projects.length
+  const sup = s.profile.supporters
+  const rank = context.tieRank
+  const order: number[] = []
+  for (let p = 0; p < P; p++) {
+    if (run.result.fate[p] !== Fate.Funded && run.removed[p] === undefined) order.push(p)
+  }
+  order.sort((x, y) => sup[y]! - sup[x]! || rank[x]! - rank[y]!)
+  const constraints = run.constraints
+  let remaining = election.budget - run.result.totalCost
+  const extraSteps: Step[] = []
+  const tried = new Set<number>()
+  for (const p of order) {
+    if (run.removed[p] !== undefined) continue
+    const cost = election.projects[p]!.cost
+    if (cost > remaining) {
+      tried.add(p)
+      continue
+    }
+    remaining -= cost
+    extraSteps.push({
+      project: p,
+      cost,
+      score: String(sup[p]),
+      detail: { stage: 'greedy', supporters: sup[p]! },
+    })
+    constraints.fund(p)
+    for (const x of order) {
+      if (run.removed[x] === undefined && x !== p) {
+        const why = constraints.blocked(x)
+        if (why !== undefined && !extraSteps.some((st) => st.project === x)) run.removed[x] = why
+      }
+    }
+  }
+  const extras = add1Extras(a)
+  extras.greedyFunded = extraSteps.length
+  extras.greedyCost = formatAmount(
+    extraSteps.reduce((t, st) => t + st.cost, 0n),
+    election.scale,
+  )
+  return outcomeOf('mes_cost_add1_greedy', s, 'cost', run, extraSteps, tried, extras)
+}
