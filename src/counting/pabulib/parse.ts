@@ -41,7 +41,7 @@ const CR = 13
 /**
  * A `;`-separated, `"`-quoted CSV reader, hand-rolled because loading a 90,000-voter file is
  * dominated by it. `plainLine` is the fast path for VOTES lines: it only locates the separators
- * of a line without quotes, so that the line is kept as one string and split when someone asks.
+ * of a line without quotes, so that no string is made for it until someone asks.
  */
 class RowReader {
   private readonly text: string
@@ -67,10 +67,11 @@ class RowReader {
   }
 
   /**
-   * The next line if it has no quote and exactly `width` fields, else undefined (the caller
-   * then uses next(), which also reports the errors). Sets `line`, `lineStart` and `separators`.
+   * Reads the next line if it has no quote and exactly `width` fields and returns the offset of
+   * its end (before any CR), else returns -1 and reads nothing (the caller then uses next(), which
+   * also reports errors). Sets `line`, `lineStart` and `separators` (absolute offsets).
    */
-  plainLine(width: number): string | undefined {
+  plainLine(width: number): number {
     const text = this.text
     const pos = this.pos
     let eol = text.indexOf('\n', pos)
@@ -79,30 +80,30 @@ class RowReader {
       this.nextQuote = text.indexOf('"', pos)
       if (this.nextQuote < 0) this.nextQuote = text.length
     }
-    if (this.nextQuote < eol) return undefined
+    if (this.nextQuote < eol) return -1
     let end = eol
     if (end > pos && text.charCodeAt(end - 1) === CR) end--
     if (this.nextCr < pos) {
       this.nextCr = text.indexOf('\r', pos)
       if (this.nextCr < 0) this.nextCr = text.length
     }
-    if (this.nextCr < end) return undefined
+    if (this.nextCr < end) return -1
     if (this.separators.length < width) this.separators = new Int32Array(width)
     let from = pos
     for (let k = 0; k < width - 1; k++) {
       const semi = text.indexOf(';', from)
-      if (semi < 0 || semi >= end) return undefined
-      this.separators[k] = semi - pos
+      if (semi < 0 || semi >= end) return -1
+      this.separators[k] = semi
       from = semi + 1
     }
     const extra = text.indexOf(';', from)
-    if (extra >= 0 && extra < end) return undefined
+    if (extra >= 0 && extra < end) return -1
     this.line = this.nextLine
     this.lineStart = pos
     this.nextLine++
     this.pos = eol + 1
     this.nextLineStart = this.pos
-    return text.slice(pos, end)
+    return end
   }
 
   /** The fields of the next non-blank row, or undefined at the end of the text. */
@@ -214,6 +215,77 @@ class RowReader {
   }
 }
 
+/**
+ * Groups identical VOTES lines without making strings: an open-addressing hash table keyed by the
+ * text spans of the vote (and points) fields. Two lines group when those spans hold the same
+ * characters. (Lines with quotes go through a Map on the unquoted strings instead; at worst an
+ * identical ballot then appears as two weighted entries, which no rule can tell apart.)
+ */
+class SpanTable {
+  private readonly text: string
+  private slots = new Int32Array(1 << 12)
+  private count = 0
+  /** Per ballot: vote start, vote end, points start, points end. */
+  private readonly spans: number[] = []
+  private readonly hashes: number[] = []
+
+  constructor(text: string) {
+    this.text = text
+  }
+
+  find(vs: number, ve: number, ps: number, pe: number): number {
+    const mask = this.slots.length - 1
+    const h = this.hash(vs, ve, ps, pe)
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const slot = this.slots[i]!
+      if (slot === 0) return -1
+      const b = slot - 1
+      if (this.hashes[b] === h && this.same(b, vs, ve, ps, pe)) return b
+    }
+  }
+
+  insert(ballot: number, vs: number, ve: number, ps: number, pe: number): void {
+    while (this.spans.length < 4 * ballot) this.spans.push(0, 0, 0, 0)
+    while (this.hashes.length < ballot) this.hashes.push(0)
+    this.spans.push(vs, ve, ps, pe)
+    this.hashes.push(this.hash(vs, ve, ps, pe))
+    if (++this.count * 2 > this.slots.length) {
+      this.slots = new Int32Array(this.slots.length * 2)
+      for (let b = 0; b < this.hashes.length; b++) if (this.spans[4 * b + 1]! > 0) this.place(b)
+    } else {
+      this.place(ballot)
+    }
+  }
+
+  private place(ballot: number): void {
+    const mask = this.slots.length - 1
+    let i = this.hashes[ballot]! & mask
+    while (this.slots[i] !== 0) i = (i + 1) & mask
+    this.slots[i] = ballot + 1
+  }
+
+  /** FNV-1a over the UTF-16 units of both spans, with a separator. */
+  private hash(vs: number, ve: number, ps: number, pe: number): number {
+    const text = this.text
+    let h = 0x811c9dc5
+    for (let i = vs; i < ve; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+    h = Math.imul(h ^ SEMICOLON, 0x01000193)
+    for (let i = ps; i < pe; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+    return h >>> 0
+  }
+
+  private same(b: number, vs: number, ve: number, ps: number, pe: number): boolean {
+    const spans = this.spans
+    const text = this.text
+    const bvs = spans[4 * b]!
+    const bps = spans[4 * b + 2]!
+    if (spans[4 * b + 1]! - bvs !== ve - vs || spans[4 * b + 3]! - bps !== pe - ps) return false
+    for (let i = 0; i < ve - vs; i++) if (text.charCodeAt(bvs + i) !== text.charCodeAt(vs + i)) return false
+    for (let i = 0; i < pe - ps; i++) if (text.charCodeAt(bps + i) !== text.charCodeAt(ps + i)) return false
+    return true
+  }
+}
+
 interface Decimal {
   readonly digits: bigint
   /** Decimal places after dropping trailing zeros: "10000.0" has 0, "1331751.11" has 2. */
@@ -267,9 +339,11 @@ export function parsePabulib(text: string): PabulibFile {
   let costColumn = -1
   const projectIndex = new Map<string, number>()
   let voterColumns: string[] | undefined
-  // A VOTES line without quotes is kept as one string and split on first access of `voters`:
-  // splitting 90,000 lines into fields up front would double the parse time.
-  const voterRows: (string | string[])[] = []
+  // A VOTES line without quotes is kept as its (start, end) offsets in the text and split on first
+  // access of `voters`: making 450,000 field strings up front would triple the parse time.
+  // Lines with quotes are kept as fields, marked by a -1 start.
+  const voterSpans: number[] = []
+  const quotedVoters = new Map<number, string[]>()
   let metaHeader = false
   let budgetAt = { line: 1, column: 1 }
 
@@ -283,6 +357,7 @@ export function parsePabulib(text: string): PabulibFile {
   // The election is built while reading VOTES, so META and PROJECTS must come first.
   let voteType: VoteType | undefined
   const ballotByKey = new Map<string, number>()
+  const spanTable = new SpanTable(text)
   const ballotProjects: number[][] = []
   const ballotPoints: (number[] | undefined)[] = []
   const ballotWeights: number[] = []
@@ -296,34 +371,34 @@ export function parsePabulib(text: string): PabulibFile {
       fail(`unsupported vote_type "${type}" (expected one of ${VOTE_TYPES.join(', ')})`, 0)
     }
     voteType = type as VoteType
+    lastSeen = new Int32Array(projects.length)
   }
 
   // Grouping on the raw text: identical ballots resolve to one Ballot, and are validated once.
-  const addVoter = (
+  // Duplicate ids in a vote: lastSeen[p] === stamp when p was already named by the current vote.
+  let lastSeen = new Int32Array(0)
+  let stamp = 0
+  const newBallot = (
     vote: string,
     pointsRaw: string,
     voteLine: number,
     voteColumnAt: number,
     pointsLine: number,
     pointsColumnAt: number,
-  ): void => {
-    const key = pointsColumn >= 0 ? vote + ';' + pointsRaw : vote
-    const known = ballotByKey.get(key)
-    if (known !== undefined) {
-      ballotWeights[known]!++
-      return
-    }
+  ): number => {
     const ids = vote.trim() === '' ? [] : vote.split(',')
     const indices: number[] = []
-    const used = new Set<number>()
+    stamp++
     for (const raw of ids) {
       const id = raw.trim()
       const index = projectIndex.get(id)
-      if (index === undefined)
+      if (index === undefined) {
         throw new PabulibParseError(`vote names unknown project "${id}"`, voteLine, voteColumnAt)
-      if (used.has(index))
+      }
+      if (lastSeen[index] === stamp) {
         throw new PabulibParseError(`vote names project "${id}" twice`, voteLine, voteColumnAt)
-      used.add(index)
+      }
+      lastSeen[index] = stamp
       indices.push(index)
     }
     if (voteType === 'choose-1' && indices.length > 1) {
@@ -352,34 +427,40 @@ export function parsePabulib(text: string): PabulibFile {
         return value
       })
     }
-    ballotByKey.set(key, ballotProjects.length)
     ballotProjects.push(indices)
     ballotPoints.push(points)
-    ballotWeights.push(1)
+    ballotWeights.push(0)
+    return ballotProjects.length - 1
   }
 
   for (;;) {
     if (section === 'VOTES' && !header) {
-      const line = reader.plainLine(width)
-      if (line !== undefined) {
-        voterRows.push(line)
+      const end = reader.plainLine(width)
+      if (end >= 0) {
+        const start = reader.lineStart
+        voterSpans.push(start, end)
         const seps = reader.separators
-        const voteStart = voteColumn === 0 ? 0 : seps[voteColumn - 1]! + 1
-        const voteEnd = voteColumn === width - 1 ? line.length : seps[voteColumn]!
-        let pointsRaw = ''
-        let pointsStart = 0
+        const voteStart = voteColumn === 0 ? start : seps[voteColumn - 1]! + 1
+        const voteEnd = voteColumn === width - 1 ? end : seps[voteColumn]!
+        let pointsStart = voteEnd
+        let pointsEnd = voteEnd
         if (pointsColumn >= 0) {
-          pointsStart = pointsColumn === 0 ? 0 : seps[pointsColumn - 1]! + 1
-          pointsRaw = line.slice(pointsStart, pointsColumn === width - 1 ? line.length : seps[pointsColumn]!)
+          pointsStart = pointsColumn === 0 ? start : seps[pointsColumn - 1]! + 1
+          pointsEnd = pointsColumn === width - 1 ? end : seps[pointsColumn]!
         }
-        addVoter(
-          line.slice(voteStart, voteEnd),
-          pointsRaw,
-          reader.line,
-          voteStart + 1,
-          reader.line,
-          pointsStart + 1,
-        )
+        let ballot = spanTable.find(voteStart, voteEnd, pointsStart, pointsEnd)
+        if (ballot < 0) {
+          ballot = newBallot(
+            text.slice(voteStart, voteEnd),
+            text.slice(pointsStart, pointsEnd),
+            reader.line,
+            voteStart - start + 1,
+            reader.line,
+            pointsStart - start + 1,
+          )
+          spanTable.insert(ballot, voteStart, voteEnd, pointsStart, pointsEnd)
+        }
+        ballotWeights[ballot]!++
         continue
       }
     }
@@ -447,17 +528,19 @@ export function parsePabulib(text: string): PabulibFile {
       projects.push(fields)
       costAt.push(reader.position(costColumn))
     } else {
-      voterRows.push(fields)
-      const v = reader.position(voteColumn)
-      const pt = pointsColumn >= 0 ? reader.position(pointsColumn) : v
-      addVoter(
-        fields[voteColumn]!,
-        pointsColumn >= 0 ? fields[pointsColumn]! : '',
-        v.line,
-        v.column,
-        pt.line,
-        pt.column,
-      )
+      quotedVoters.set(voterSpans.length / 2, fields)
+      voterSpans.push(-1, -1)
+      const vote = fields[voteColumn]!
+      const pointsRaw = pointsColumn >= 0 ? fields[pointsColumn]! : ''
+      const key = `${vote};${pointsRaw}`
+      let ballot = ballotByKey.get(key)
+      if (ballot === undefined) {
+        const v = reader.position(voteColumn)
+        const pt = pointsColumn >= 0 ? reader.position(pointsColumn) : v
+        ballot = newBallot(vote, pointsRaw, v.line, v.column, pt.line, pt.column)
+        ballotByKey.set(key, ballot)
+      }
+      ballotWeights[ballot]!++
     }
   }
 
@@ -518,7 +601,7 @@ export function parsePabulib(text: string): PabulibFile {
     projects,
     voterColumns,
     voters: [] as PabulibRow[],
-    numVoters: voterRows.length,
+    numVoters: voterSpans.length / 2,
     election: {
       voteType: voteType!,
       projects: electionProjects,
@@ -531,7 +614,13 @@ export function parsePabulib(text: string): PabulibFile {
   Object.defineProperty(file, 'voters', {
     enumerable: true,
     get: () => {
-      voters ??= voterRows.map((row) => (typeof row === 'string' ? row.split(';') : row))
+      if (voters === undefined) {
+        voters = []
+        for (let v = 0; v < voterSpans.length; v += 2) {
+          const start = voterSpans[v]!
+          voters.push(start < 0 ? quotedVoters.get(v / 2)! : text.slice(start, voterSpans[v + 1]!).split(';'))
+        }
+      }
       return voters
     },
   })
