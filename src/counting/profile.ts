@@ -61,11 +61,29 @@ export function formatAmount(value: bigint, scale: number): string {
   return (negative ? '-' : '') + padded.slice(0, -scale) + (fraction === '' ? '' : '.' + fraction)
 }
 
-function gcd(a: bigint, b: bigint): bigint {
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
+/**
+ * Greatest common divisor (non-negative). Euclid in BigInt only while the smaller number is
+ * above 2^53, then in doubles, where remainders of safe integers are exact and far cheaper.
+ */
+export function gcd(a: bigint, b: bigint): bigint {
   let x = a < 0n ? -a : a
   let y = b < 0n ? -b : b
-  while (y !== 0n) [x, y] = [y, x % y]
-  return x
+  while (y > MAX_SAFE) {
+    const r = x % y
+    x = y
+    y = r
+  }
+  if (y === 0n) return x
+  let u = Number(y)
+  let v = Number(x % y)
+  while (v !== 0) {
+    const r = u % v
+    u = v
+    v = r
+  }
+  return BigInt(u)
 }
 
 /** "7/40" in lowest terms, or "3" when integral; `den` must be positive. */

@@ -1,12 +1,5 @@
-import { formatAmount, leftoverPolicy, RoundConstraints, supporterCounts } from '../profile.js'
+import { formatAmount, gcd, leftoverPolicy, RoundConstraints, supporterCounts } from '../profile.js'
 import type { Election, Outcome, Rule, Step, Unfunded } from '../types.js'
-
-function gcd(a: bigint, b: bigint): bigint {
-  let x = a
-  let y = b
-  while (y !== 0n) [x, y] = [y, x % y]
-  return x
-}
 
 /**
  * num / den (num >= 0, den > 0) as a double, also when both are far above 2^1024: both are cut
@@ -120,6 +113,7 @@ export const phragmen: Rule = (election, context): Outcome => {
   const numerators: bigint[] = [0n]
   const loads = new Float64Array(classes)
   const loadSum = new Float64Array(m)
+  const floatT = new Float64Array(m)
   const costs = projects.map((p) => Number(p.cost))
   let liveClasses = [0]
   let denominator = 1n
@@ -149,7 +143,6 @@ export const phragmen: Rule = (election, context): Outcome => {
     // voter) of its exact value, the t's by well under 1e-12 relatively: every project whose
     // exact t is minimal has a float t within 1e-9 of the smallest float t.
     let minFloat = Number.POSITIVE_INFINITY
-    const floatT = new Float64Array(active.length)
     for (let i = 0; i < active.length; i++) {
       const p = active[i]!
       const s = supporters[p]!
