@@ -332,34 +332,56 @@ export function savingsGreedy(input: SavingsInput): SavingsOutcome {
 /**
  * savings_min_objection: among the sets with saving ≥ T, fewest objections, then fewest cuts,
  * then smallest overshoot, then the tie-break on the sorted id lists. Exact, by depth-first
- * branch and bound over the cuts in greedy order, starting from the greedy selection.
+ * branch and bound from the greedy selection, in two passes over the same search: the first
+ * finds the best (objections, cuts, saving) with larger savings tried first, the second breaks
+ * ties among the selections that reach it with the cuts tried in tie-break order.
  */
 export function savingsMinObjection(input: SavingsInput, options: MinObjectionOptions = {}): SavingsOutcome {
   const p = prepare(input)
   const forced = allCutsIfForced(p, 'savings_min_objection')
   if (forced) return forced
-  const maxNodes = options.maxNodes ?? 50_000_000
+  const budget = { nodes: 0, max: options.maxNodes ?? 50_000_000 }
 
   const greedy = greedyChoice(p).chosen
   const steps: SavingsStep[] = [{ kind: 'incumbent', source: 'greedy', ...selectionOf(p, greedy) }]
+  const report = (chosen: readonly number[]) =>
+    steps.push({ kind: 'incumbent', source: 'search', ...selectionOf(p, chosen) })
 
-  // Search order: ratio ascending (what the LP bound needs); among equal ratios larger savings
-  // first, and identical cuts (same saving and objections) adjacent in tie-break order.
-  const items = p.input.cuts
-    .map((_, position) => position)
-    .sort(
-      (a, b) =>
-        compareRatio(p, a, b) ||
-        p.savings[b]! - p.savings[a]! ||
-        p.order(p.input.cuts[a]!.id, p.input.cuts[b]!.id),
-    )
-  const n = items.length
-  const s = items.map((position) => p.savings[position]!)
-  const o = items.map((position) => p.objections[position]!)
+  // The LP bound needs the cuts in ratio order; within a ratio it does not care, so each pass
+  // orders them for its own purpose.
+  const byRatio = greedyOrder(p)
+  const bySavingWithinRatio = [...byRatio].sort(
+    (a, b) =>
+      compareRatio(p, a, b) ||
+      p.savings[b]! - p.savings[a]! ||
+      p.order(p.input.cuts[a]!.id, p.input.cuts[b]!.id),
+  )
+  const best = branchAndBound(p, bySavingWithinRatio, greedy, false, budget, report)
+  const tieBroken = branchAndBound(p, byRatio, best, true, budget, report)
+  steps.push({ kind: 'proven_optimal', nodes: budget.nodes })
+  return outcome(p, 'savings_min_objection', tieBroken, steps)
+}
+
+/**
+ * One depth-first pass over the cuts in `order` (ratio ascending), from the incumbent selection
+ * (positions into input.cuts). Without `breakTies` it keeps only strictly better
+ * (objections, cuts, saving); with it, also a tie on those that wins the tie-break.
+ */
+function branchAndBound(
+  p: Prepared,
+  order: readonly number[],
+  incumbent: readonly number[],
+  breakTies: boolean,
+  budget: { nodes: number; readonly max: number },
+  report: (chosen: readonly number[]) => void,
+): number[] {
+  const n = order.length
+  const s = order.map((position) => p.savings[position]!)
+  const o = order.map((position) => p.objections[position]!)
   const tieRank = new Array<number>(n)
-  items
+  order
     .map((_, item) => item)
-    .sort((a, b) => p.order(p.input.cuts[items[a]!]!.id, p.input.cuts[items[b]!]!.id))
+    .sort((a, b) => p.order(p.input.cuts[order[a]!]!.id, p.input.cuts[order[b]!]!.id))
     .forEach((item, rank) => {
       tieRank[item] = rank
     })
@@ -372,56 +394,81 @@ export function savingsMinObjection(input: SavingsInput, options: MinObjectionOp
   const bySavingDescending = s.map((_, item) => item).sort((a, b) => s[b]! - s[a]!)
   const bySavingAscending = [...bySavingDescending].reverse()
   const target = p.target
+  // Every total saving is a multiple of the savings' gcd, which sharpens the bound on the overshoot.
+  const granularity = s.reduce(gcd, 0)
+  // Leaving a cut out leaves out its identical successors (same saving and objections) too:
+  // swapping one in for a later identical one keeps objections, count and saving and wins the tie-break.
+  const twins = s.map((_, item) => {
+    const later: number[] = []
+    for (let other = item + 1; other < n; other++) {
+      if (s[other] === s[item] && o[other] === o[item]) later.push(other)
+    }
+    return later
+  })
+  const banned = new Uint8Array(n)
 
-  const greedyItems = greedy.map((position) => items.indexOf(position))
-  let best = {
-    objections: greedyItems.reduce((sum, item) => sum + o[item]!, 0),
-    count: greedyItems.length,
-    saving: greedyItems.reduce((sum, item) => sum + s[item]!, 0),
-    ranks: greedyItems.map((item) => tieRank[item]!).sort((a, b) => a - b),
-    items: greedyItems,
-  }
+  const itemOf = new Map(order.map((position, item) => [position, item]))
+  let bestItems = incumbent.map((position) => itemOf.get(position)!)
+  let bestObjections = bestItems.reduce((sum, item) => sum + o[item]!, 0)
+  let bestSaving = bestItems.reduce((sum, item) => sum + s[item]!, 0)
+  const inBest = new Uint8Array(n)
+  for (const item of bestItems) inBest[item] = 1
   const chosen: number[] = []
-  let nodes = 0
+  const inChosen = new Uint8Array(n)
 
   const consider = (objections: number, saving: number) => {
-    const count = chosen.length
-    if (objections > best.objections) return
-    if (objections === best.objections) {
-      if (count > best.count) return
-      if (count === best.count) {
-        if (saving > best.saving) return
-        if (saving === best.saving) {
-          const ranks = chosen.map((item) => tieRank[item]!).sort((a, b) => a - b)
-          const differs = ranks.findIndex((rank, index) => rank !== best.ranks[index])
-          if (differs < 0 || ranks[differs]! > best.ranks[differs]!) return
-        }
-      }
-    }
-    best = {
-      objections,
-      count,
-      saving,
-      ranks: chosen.map((item) => tieRank[item]!).sort((a, b) => a - b),
-      items: [...chosen],
-    }
-    steps.push({
-      kind: 'incumbent',
-      source: 'search',
-      ...selectionOf(
-        p,
-        chosen.map((item) => items[item]!),
-      ),
-    })
+    if (objections !== bestObjections) {
+      if (objections > bestObjections) return
+    } else if (chosen.length !== bestItems.length) {
+      if (chosen.length > bestItems.length) return
+    } else if (saving !== bestSaving) {
+      if (saving > bestSaving) return
+    } else if (!breakTies || !winsTieBreak()) return
+    bestItems = [...chosen]
+    bestObjections = objections
+    bestSaving = saving
+    inBest.fill(0)
+    for (const item of chosen) inBest[item] = 1
+    report(chosen.map((item) => order[item]!))
   }
 
-  // Invariant on entry: saving < target. Items before `next` are decided.
-  const visit = (next: number, objections: number, saving: number) => {
-    if (++nodes > maxNodes) {
+  // The sorted id lists differ first at the lowest-ranked cut in exactly one of the two sets.
+  const winsTieBreak = () => {
+    let first = -1
+    for (let item = 0; item < n; item++) {
+      if (inChosen[item] !== inBest[item] && (first < 0 || tieRank[item]! < tieRank[first]!)) first = item
+    }
+    return first >= 0 && inChosen[first] === 1
+  }
+
+  // A completion that ties on objections, cuts and saving wins only on the tie-break: the first
+  // cut (in tie-break order) where it differs from the incumbent must be one it selects.
+  const canWinTieBreak = (next: number, spare: number) => {
+    let first = Number.POSITIVE_INFINITY
+    let firstSelected = false
+    for (let item = 0; item < next; item++) {
+      if (inChosen[item] !== inBest[item] && tieRank[item]! < first) {
+        first = tieRank[item]!
+        firstSelected = inChosen[item] === 1
+      }
+    }
+    if (firstSelected) return true
+    for (let item = next; item < n; item++) {
+      if (inBest[item] === 0 && banned[item] === 0 && o[item]! <= spare && tieRank[item]! < first) return true
+    }
+    return false
+  }
+
+  // Invariant on entry: saving < target; items before `from` are decided.
+  const visit = (from: number, objections: number, saving: number) => {
+    let next = from
+    while (next < n && banned[next]! > 0) next++
+    if (next === n) return
+    if (++budget.nodes > budget.max) {
       throw new SavingsError(
         'savings_search_limit',
         'cuts',
-        `the exact search passed ${maxNodes} nodes; no approximate answer is given`,
+        `the exact search passed ${budget.max} nodes; no approximate answer is given`,
       )
     }
     const need = target - saving
@@ -438,53 +485,48 @@ export function savingsMinObjection(input: SavingsInput, options: MinObjectionOp
     const partial = need - (prefixSaving[low]! - prefixSaving[next]!)
     const bound =
       objections + prefixObjections[low]! - prefixObjections[next]! + ceilTimesOver(o[low]!, partial, s[low]!)
-    if (bound > best.objections) return
-    if (bound === best.objections) {
+    if (bound > bestObjections) return
+    if (bound === bestObjections) {
       // Only a completion that ties on objections can still win, so every cut it adds fits in
       // the objections left; bound its number of cuts and its saving from those cuts alone.
-      const budget = best.objections - objections
+      const spare = bestObjections - objections
       let fewest = 0
       let covered = 0
       for (const item of bySavingDescending) {
-        if (item < next || o[item]! > budget) continue
+        if (item < next || o[item]! > spare || banned[item]! > 0) continue
         covered += s[item]!
         fewest++
         if (covered >= need) break
       }
-      if (covered < need || chosen.length + fewest > best.count) return
-      if (chosen.length + fewest === best.count) {
+      if (covered < need || chosen.length + fewest > bestItems.length) return
+      if (chosen.length + fewest === bestItems.length) {
         let smallest = 0
         let taken = 0
         for (const item of bySavingAscending) {
-          if (item < next || o[item]! > budget) continue
+          if (item < next || o[item]! > spare || banned[item]! > 0) continue
           smallest += s[item]!
           if (++taken === fewest) break
         }
-        if (Math.max(target, saving + smallest) > best.saving) return
+        const lowest = roundUp(Math.max(target, saving + smallest), granularity)
+        if (lowest > bestSaving) return
+        if (lowest === bestSaving && (!breakTies || !canWinTieBreak(next, spare))) return
       }
     }
 
     chosen.push(next)
+    inChosen[next] = 1
     const withSaving = saving + s[next]!
     if (withSaving >= target) consider(objections + o[next]!, withSaving)
     else visit(next + 1, objections + o[next]!, withSaving)
     chosen.pop()
+    inChosen[next] = 0
 
-    // Leaving a cut out leaves out its identical successors too: swapping one in for a later
-    // identical one keeps objections, count and saving and wins the tie-break.
-    let after = next + 1
-    while (after < n && s[after] === s[next] && o[after] === o[next]) after++
-    if (after < n) visit(after, objections, saving)
+    for (const twin of twins[next]!) banned[twin]!++
+    visit(next + 1, objections, saving)
+    for (const twin of twins[next]!) banned[twin]!--
   }
   visit(0, 0, 0)
-  steps.push({ kind: 'proven_optimal', nodes })
-
-  return outcome(
-    p,
-    'savings_min_objection',
-    best.items.map((item) => items[item]!),
-    steps,
-  )
+  return bestItems.map((item) => order[item]!)
 }
 
 /** ⌈a·b/c⌉ for non-negative integers, never above the true value (the bound must stay valid). */
@@ -494,4 +536,18 @@ function ceilTimesOver(a: number, b: number, c: number): number {
   const big = BigInt(a) * BigInt(b)
   const divisor = BigInt(c)
   return Number((big + divisor - 1n) / divisor)
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) {
+    const r = a % b
+    a = b
+    b = r
+  }
+  return a
+}
+
+function roundUp(value: number, step: number): number {
+  const over = value % step
+  return over === 0 ? value : value + step - over
 }
