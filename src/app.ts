@@ -31,7 +31,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     logger: dependencies.logger ?? loggerOptions(config),
     genReqId: genRequestId,
     requestIdHeader: false,
-    requestIdLogLabel: 'requestId',
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
@@ -48,9 +47,9 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     await app.register(db, { database, owned: dependencies.database === undefined })
     await app.register(requestId)
     await app.register(errors)
-    await app.register(openapi)
     await app.register(auth)
     await app.register(security, { config })
+    await app.register(openapi)
     await app.register(metrics)
     await app.register(health)
 

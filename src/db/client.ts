@@ -33,9 +33,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.kind === 'postgres') return openPostgres(options.url, options.poolMax)
   if (options.kind === 'pglite') {
     mkdirSync(options.dataDir, { recursive: true })
-    return wrapPglite(await PGlite.create({ dataDir: options.dataDir }))
+    return pgliteDatabase(await PGlite.create({ dataDir: options.dataDir }))
   }
-  return wrapPglite(await PGlite.create({ loadDataDir: options.image }))
+  return pgliteDatabase(await PGlite.create({ loadDataDir: options.image }))
 }
 
 function openPostgres(url: string, poolMax: number): Database {
@@ -64,7 +64,7 @@ function openPostgres(url: string, poolMax: number): Database {
   }
 }
 
-function wrapPglite(client: PGlite): Database {
+export function pgliteDatabase(client: PGlite): Database {
   const db: Db = drizzlePglite(client, { schema })
   return {
     kind: 'pglite',

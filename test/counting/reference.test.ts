@@ -15,9 +15,7 @@ for (const instance of loadExpected()) {
       NonNullable<(typeof instance.rules)[RuleId]>,
     ][]) {
       if (expected.winners === null) {
-        t.skip(
-          `${rule}: pabutools has no reference outcome (timeout after ${String(expected.pabutools_seconds)})`,
-        )
+        t.skip(`${rule}: pabutools has no reference outcome (it timed out)`, async () => {})
         continue
       }
       let result: ReturnType<typeof count>
