@@ -69,7 +69,8 @@ class RowReader {
   /**
    * Reads the next line if it has no quote and exactly `width` fields and returns the offset of
    * its end (before any CR), else returns -1 and reads nothing (the caller then uses next(), which
-   * also reports errors). Sets `line`, `lineStart` and `separators` (absolute offsets).
+   * also reports errors), or -2 after skipping a blank line. Sets `line`, `lineStart` and
+   * `separators` (absolute offsets).
    */
   plainLine(width: number): number {
     const text = this.text
@@ -88,6 +89,12 @@ class RowReader {
       if (this.nextCr < 0) this.nextCr = text.length
     }
     if (this.nextCr < end) return -1
+    if ((end === pos || text.charCodeAt(pos) <= 32) && text.slice(pos, end).trim() === '') {
+      this.nextLine++
+      this.pos = eol + 1
+      this.nextLineStart = this.pos
+      return -2
+    }
     if (this.separators.length < width) this.separators = new Int32Array(width)
     let from = pos
     for (let k = 0; k < width - 1; k++) {
@@ -436,6 +443,7 @@ export function parsePabulib(text: string): PabulibFile {
   for (;;) {
     if (section === 'VOTES' && !header) {
       const end = reader.plainLine(width)
+      if (end === -2) continue
       if (end >= 0) {
         const start = reader.lineStart
         voterSpans.push(start, end)
