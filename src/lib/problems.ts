@@ -78,12 +78,30 @@ export const invalidField = (pointer: string, detail: string, location: ProblemF
     errors: [{ in: location, pointer, detail }],
   })
 
-/** Response schemas for the problems a route can return, to spread into `schema.response`. */
+const STATUS_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is not valid; `errors` names the fields',
+  401: 'No API key, or an unknown, revoked or expired one',
+  403: "The API key's roles do not allow this",
+  404: 'Not found (also for resources of another organization)',
+  409: 'Conflicts with the current state',
+  412: 'The resource changed since it was read (If-Match)',
+  413: 'The request body is too large',
+  415: 'The content type is not application/json',
+  429: 'Rate limited; see Retry-After',
+  503: 'Not ready',
+}
+
+const problemResponse = (status: number) => ({
+  description: STATUS_DESCRIPTIONS[status] ?? 'A problem',
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+})
+
+/** Response entries for the problems a route can return, to spread into `schema.response`. */
 export function problemResponses<const S extends readonly number[]>(
   ...statuses: S
-): Record<S[number], typeof ProblemSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema])) as Record<
+): Record<S[number], ReturnType<typeof problemResponse>> {
+  return Object.fromEntries(statuses.map((status) => [status, problemResponse(status)])) as Record<
     S[number],
-    typeof ProblemSchema
+    ReturnType<typeof problemResponse>
   >
 }

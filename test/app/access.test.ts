@@ -37,7 +37,13 @@ t.test('access matrix', async (t) => {
       otherTenant: 201,
     },
     // Another tenant's resource is a 404, never a 403 and never its data.
-    { method: 'DELETE', url: `/v1/api-keys/${victimId}`, allowed: ['admin'], okStatus: 204, otherTenant: 404 },
+    {
+      method: 'DELETE',
+      url: `/v1/api-keys/${victimId}`,
+      allowed: ['admin'],
+      okStatus: 204,
+      otherTenant: 404,
+    },
   ]
 
   for (const route of routes) {
@@ -65,7 +71,9 @@ t.test('access matrix', async (t) => {
       }
 
       // The DELETE succeeds once; run the allowed role last so that the others see the key.
-      const order = [...ROLES].sort((a, b) => Number(route.allowed.includes(a)) - Number(route.allowed.includes(b)))
+      const order = [...ROLES].sort(
+        (a, b) => Number(route.allowed.includes(a)) - Number(route.allowed.includes(b)),
+      )
       for (const role of order) {
         const response = await call(bearer(keys[role]))
         const expected = route.allowed.includes(role) ? route.okStatus : 403
@@ -87,7 +95,11 @@ t.test('when a key is revoked, then it stops working at once', async (t) => {
   })
   const { id, key } = created.json()
   t.equal((await app.inject({ url: '/v1/organization', headers: bearer(key) })).statusCode, 200)
-  const revoked = await app.inject({ method: 'DELETE', url: `/v1/api-keys/${id}`, headers: bearer(tenant.adminKey) })
+  const revoked = await app.inject({
+    method: 'DELETE',
+    url: `/v1/api-keys/${id}`,
+    headers: bearer(tenant.adminKey),
+  })
   t.equal(revoked.statusCode, 204)
   const after = await app.inject({ url: '/v1/organization', headers: bearer(key) })
   t.equal(after.statusCode, 401)

@@ -82,7 +82,11 @@ t.test('when the route does not exist, then 404 route-not-found as a problem', a
   const response = await app.inject({ url: '/v1/nothing-here' })
   t.equal(response.statusCode, 404)
   t.match(response.headers['content-type'], problemContentType)
-  t.match(response.json(), { type: '/problems/route-not-found', status: 404, detail: 'No route GET /v1/nothing-here' })
+  t.match(response.json(), {
+    type: '/problems/route-not-found',
+    status: 404,
+    detail: 'No route GET /v1/nothing-here',
+  })
 })
 
 t.test('when anonymous calls exceed their limit, then 429 with Retry-After', async (t) => {
@@ -104,7 +108,11 @@ t.test('when anonymous calls exceed their limit, then 429 with Retry-After', asy
 
 t.test('when the database fails, then 500 without internals', async (t) => {
   // Nothing listens on port 1: every query fails.
-  const database = await openDatabase({ kind: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none', poolMax: 1 })
+  const database = await openDatabase({
+    kind: 'postgres',
+    url: 'postgres://nobody@127.0.0.1:1/none',
+    poolMax: 1,
+  })
   const app = await buildApp(testConfig(), { database, logger: false })
   t.teardown(async () => {
     await app.close()

@@ -1,6 +1,6 @@
-import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import t from 'tap'
 import { type Database, openDatabase } from '../../src/db/client.js'
 import { migrate } from '../../src/db/migrate.js'
 
@@ -32,9 +32,14 @@ async function openTestDatabase(): Promise<Database> {
     return database
   }
   if (!existsSync(PGLITE_TEMPLATE)) {
-    throw new Error(`${PGLITE_TEMPLATE} is missing: run the suite with \`npm test\` (tap runs the setup first)`)
+    throw new Error(
+      `${PGLITE_TEMPLATE} is missing: run the suite with \`npm test\` (tap runs the setup first)`,
+    )
   }
-  const database = await openDatabase({ kind: 'pglite-image', image: new Blob([readFileSync(PGLITE_TEMPLATE)]) })
+  const database = await openDatabase({
+    kind: 'pglite-image',
+    image: new Blob([readFileSync(PGLITE_TEMPLATE)]),
+  })
   await migrate(database)
   return database
 }
