@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { problemResponses } from '../../lib/problems.js'
+import { invalidField, problemResponses } from '../../lib/problems.js'
 import { principalOf } from '../../plugins/auth.js'
 import {
   ApiKeyIdParamsSchema,
@@ -28,6 +28,10 @@ export const apiKeysRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const principal = principalOf(request)
+      const { expiresAt } = request.body
+      if (expiresAt && new Date(expiresAt) <= app.clock.now()) {
+        throw invalidField('/expiresAt', 'must be in the future')
+      }
       const created = await createApiKey(app.db, principal.organizationId, request.body, principal.keyId)
       request.log.info({ apiKeyId: created.id, roles: created.roles }, 'API key created')
       return reply.code(201).header('location', `/v1/api-keys/${created.id}`).send(created)
