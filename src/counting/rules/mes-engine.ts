@@ -1,4 +1,4 @@
-import { gcd, ratio } from './mes-exact.js'
+import { ratio } from './mes-exact.js'
 import type { MesProfile } from './mes-profile.js'
 
 /*
@@ -36,6 +36,8 @@ export interface MesRunInput {
   readonly eligible: Uint8Array
   /** Called after each funding (cost-0 projects included); returns projects to remove for good. */
   readonly afterFunding?: (project: number) => readonly number[]
+  /** Unit utilities only: also compute MesRunResult.stableFor (used by the add1 completion). */
+  readonly certify?: boolean
 }
 
 export interface MesRunStep {
@@ -63,6 +65,11 @@ export interface MesRunResult {
   readonly totalCost: bigint
   /** Exact remaining budget of p's supporters, in minor units: [num, den]. */
   remainingSupport(project: number): [bigint, bigint]
+  /**
+   * With `certify`: the run takes exactly the same decisions (same winners, same poor payers, same
+   * drops) for every scaled per-voter budget T' with budgetScaled <= T' < budgetScaled + stableFor.
+   */
+  readonly stableFor: number
 }
 
 class Heap {
@@ -123,7 +130,7 @@ export function runMes(input: MesRunInput): MesRunResult {
   return new MesRun(input).run()
 }
 
-class MesRun {
+export class MesRun {
   private readonly pr: MesProfile
   private readonly P: number
   private readonly n: number
@@ -135,8 +142,18 @@ class MesRun {
   private readonly divF: Float64Array
   private readonly input: MesRunInput
   private readonly EB: number
+  private readonly certify: boolean
+  /** See MesRunResult.stableFor; lowered by every decision that could change with T. */
+  private stable = Number.POSITIVE_INFINITY
+  /** Per project: a lower bound of rho at T and of its slope in T, from its last computation. */
+  private readonly certKey: Float64Array
+  private readonly certSlope: Float64Array
+  /** Per project: its last exact price had no poor payer (then it does not depend on T). */
+  private readonly noPoor: Uint8Array
 
   private D = 1n
+  /** D is the product of these factors, each below 2^53. */
+  private readonly dFactors: bigint[] = []
   private TD: bigint
   private readonly a: bigint[] = []
   private readonly stepProject: number[] = []
@@ -157,8 +174,12 @@ class MesRun {
   private nG = 0
   private cnt = new Int32Array(0)
   private gB = new Float64Array(0)
+  /** d budget / d T of each group along the current decisions (>= 1, a sum of non-negative terms). */
+  private gS = new Float64Array(0)
   private gW = new Float64Array(0)
   private gPat: Int32Array[] = []
+  /** Emptied groups, reused (their counts are all 0). */
+  private readonly gFree: number[] = []
   private gChild = new Int32Array(0)
   private gPoor = new Uint8Array(0)
   private order = new Int32Array(0)
@@ -189,6 +210,10 @@ class MesRun {
     this.div = input.compareByCost ? this.C : this.C.map(() => 1n)
     this.divF = Float64Array.from(this.div, (c) => Number(c))
     this.EB = 4 * (this.P + 2) * EPS * this.TF
+    this.certify = input.certify === true && pr.unit
+    this.certKey = new Float64Array(this.P)
+    this.certSlope = new Float64Array(this.P)
+    this.noPoor = new Uint8Array(this.P)
     this.stepOf = new Int32Array(this.P).fill(-1)
     this.fate = new Uint8Array(this.P)
     this.aliveW = Float64Array.from(pr.supporters)
@@ -207,7 +232,7 @@ class MesRun {
     this.cPoor = new Uint8Array(pr.unit ? 0 : pr.nClasses)
     if (pr.unit) {
       this.growGroups(64)
-      const g = this.newGroup(new Int32Array(0), this.TF)
+      const g = this.newGroup(new Int32Array(0), this.TF, 1)
       const P = this.P
       for (let c = 0; c < pr.nClasses; c++) {
         const w = pr.classWeight[c]!
@@ -254,6 +279,8 @@ class MesRun {
         const ex = this.exactOf(p)
         if (ex === undefined) {
           fate[p] = Fate.Unaffordable
+          // Exactly unaffordable, but too close for the float test: no margin left to certify.
+          if (this.certify) this.stable = 0
           continue
         }
         candidates.push(p)
@@ -286,6 +313,7 @@ class MesRun {
       fate,
       totalCost: this.totalCost,
       remainingSupport: (p) => this.remainingSupport(p),
+      stableFor: this.stable,
     }
   }
 
@@ -318,6 +346,9 @@ class MesRun {
     const gB = new Float64Array(cap)
     gB.set(this.gB)
     this.gB = gB
+    const gS = new Float64Array(cap)
+    gS.set(this.gS)
+    this.gS = gS
     const gW = new Float64Array(cap)
     gW.set(this.gW)
     this.gW = gW
@@ -330,11 +361,15 @@ class MesRun {
     this.gCap = cap
   }
 
-  private newGroup(pattern: Int32Array, budget: number): number {
-    if (this.nG === this.gCap) this.growGroups(this.gCap * 2)
-    const g = this.nG++
+  private newGroup(pattern: Int32Array, budget: number, slope: number): number {
+    let g = this.gFree.pop()
+    if (g === undefined) {
+      if (this.nG === this.gCap) this.growGroups(this.gCap * 2)
+      g = this.nG++
+    }
     this.gPat[g] = pattern
     this.gB[g] = budget
+    this.gS[g] = slope
     this.gW[g] = 0
     this.gChild[g] = -1
     return g
@@ -356,8 +391,9 @@ class MesRun {
     let m = 0
     let q = Number.NaN
     let R = 0
+    let Ps = 0
     if (this.pr.unit) {
-      const { order, cnt, gB, P } = this
+      const { order, cnt, gB, gS, P } = this
       let Pw = 0
       const len = this.orderLen
       for (let i = 0; i < len; i++) {
@@ -373,6 +409,7 @@ class MesRun {
           break
         }
         Pb += c * b
+        Ps += c * gS[g]!
         Pw += c
       }
     } else {
@@ -396,14 +433,27 @@ class MesRun {
     if (Number.isNaN(q)) {
       if (Pb + 2 * errSum < C * (1 - 4 * EPS)) {
         this.fate[p] = Fate.Unaffordable
+        if (this.certify) this.certifyDrop(C - Pb - 2 * errSum, Ps)
         return -1
       }
       // Too close to call: let the exact computation decide when p is popped.
+      this.certKey[p] = 0
+      this.certSlope[p] = Number.NEGATIVE_INFINITY
       return 0
     }
     const errQ = 4 * ((errSum + EPS * C) / R + EPS * q)
-    const low = ((q - errQ) / this.divF[p]!) * (1 - 4 * EPS)
-    return Math.max(low, 0)
+    const low = Math.max(((q - errQ) / this.divF[p]!) * (1 - 4 * EPS), 0)
+    // rho of this split moves with T at slope -Ps / (R·div) (a sum of non-negative terms: relative error
+    // below (m + P + 4)·2^-52, far below the 1e-9 taken).
+    this.certKey[p] = low
+    this.certSlope[p] = (-Ps / (R * this.divF[p]!)) * (1 + 1e-9)
+    return low
+  }
+
+  /** A dropped project must stay unaffordable: its supporters' budget (slack below the cost, slope) must not reach it. */
+  private certifyDrop(slack: number, slope: number): void {
+    if (!(slack > 0)) this.stable = 0
+    else if (slope > 0) this.stable = Math.min(this.stable, slack / (slope * (1 + 1e-9)))
   }
 
   private gatherClasses(p: number): number {
@@ -514,19 +564,16 @@ class MesRun {
     const steps = this.a.length
     N.fill(0, 0, steps)
     let qF = Number.NaN
-    let Wtot = 0
     let Rtot = 0
-    for (let j = 0; j < k; j++) {
-      Wtot += sW[j]!
-      Rtot += sW[j]! * sU[j]!
-    }
+    for (let j = 0; j < k; j++) Rtot += sW[j]! * sU[j]!
     if (useFloat) {
-      // Float split over all entries in key order, as in floatKey.
-      const idx = this.sortedGathered(k)
+      // Float split over all entries in key order, as in floatKey (groups are gathered in order).
       const C = this.CF[p]!
       let Pb = 0
       let Ru = Rtot
-      for (const j of idx) {
+      const idx = this.pr.unit ? undefined : this.sortedGathered(k)
+      for (let i = 0; i < k; i++) {
+        const j = idx === undefined ? i : idx[i]!
         const x = (C - Pb) / Ru
         if (x <= sKey[j]!) {
           qF = x
@@ -557,18 +604,20 @@ class MesRun {
       const x = N[s]!
       if (x !== 0) base += this.a[s]! * BigInt(x)
     }
-    const bn = new Map<number, bigint>()
-    for (const j of amb) bn.set(j, this.budgetNum(j))
-    amb.sort((x, y) => {
-      const l = bn.get(x)! * BigInt(sU[y]!)
-      const r = bn.get(y)! * BigInt(sU[x]!)
-      return l < r ? -1 : l > r ? 1 : 0
-    })
+    const bn: bigint[] = []
+    for (const j of amb) bn[j] = this.budgetNum(j)
+    if (amb.length > 1) {
+      amb.sort((x, y) => {
+        const l = bn[x]! * BigInt(sU[y]!)
+        const r = bn[y]! * BigInt(sU[x]!)
+        return l < r ? -1 : l > r ? 1 : 0
+      })
+    }
     let stop = amb.length
     let Rb = BigInt(R)
     for (let i = 0; i < amb.length; i++) {
       const j = amb[i]!
-      const b = bn.get(j)!
+      const b = bn[j]!
       const u = BigInt(sU[j]!)
       if (base * u <= b * Rb) {
         stop = i
@@ -594,7 +643,7 @@ class MesRun {
       }
       for (let i = 0; i < stop; i++) this.markPoor(amb[i]!)
     }
-    void Wtot
+    this.noPoor[p] = WP === 0 && stop === 0 ? 1 : 0
     return { num: base, den }
   }
 
@@ -603,27 +652,25 @@ class MesRun {
   private fund(p: number): void {
     const ex = this.exact(p, true)!
     const pr = this.pr
-    // q = ex.num / ex.den; bring it over the common denominator D.
-    let num = ex.num
-    let den = ex.den
-    const g1 = gcd(num, den)
-    if (g1 > 1n) {
-      num /= g1
-      den /= g1
-    }
-    const g2 = gcd(this.D, den)
-    const factor = den / g2
+    // q = num / (D·R): reduce by gcd(num, R) (R < 2^53), then D·R/g becomes the new common denominator.
+    const R = ex.den / this.D
+    const g = smallGcd(ex.num, R)
+    const num = ex.num / g
+    const factor = R / g
+    const den = this.D * factor
     if (factor !== 1n) {
       const a = this.a
       for (let s = 0; s < a.length; s++) a[s] = a[s]! * factor
-      this.D *= factor
-      this.TD = this.T * this.D
+      this.D = den
+      this.TD = this.T * den
     }
+    if (factor !== 1n) this.dFactors.push(factor)
     const step = this.a.length
-    this.a.push(num * (this.D / den))
+    this.a.push(num)
     this.stepProject.push(p)
     this.stepOf[p] = step
     const qF = ratio(num, den)
+    const slopeQ = this.certify ? this.certifyWinner(p, qF, ratio(num, den * this.div[p]!)) : 0
     this.fate[p] = Fate.Funded
     this.totalCost += this.input.cost[p]!
     let payers = 0
@@ -633,6 +680,7 @@ class MesRun {
     if (pr.unit) {
       const P = this.P
       const touched: number[] = []
+      let cnt = this.cnt
       for (let i = pr.projectStart[p]!; i < pr.projectStart[p + 1]!; i++) {
         const c = pr.projectClass[i]!
         const g = this.classGroup[c]!
@@ -646,22 +694,33 @@ class MesRun {
           this.classGroup[c] = -1
           for (let t = start; t < end; t++) {
             const x = pr.classProject[t]!
-            this.cnt[g * P + x]! -= w
+            cnt[g * P + x]! -= w
             aliveW[x]! -= w
             dirty[x] = 1
           }
-        } else {
-          let h = this.gChild[g]!
-          if (h < 0) {
-            const pat = new Int32Array(this.gPat[g]!.length + 1)
-            pat.set(this.gPat[g]!)
-            pat[pat.length - 1] = step
-            h = this.newGroup(pat, this.gB[g]! - qF)
-            this.gChild[g] = h
-            touched.push(g)
+          this.gW[g]! -= w
+          continue
+        }
+        let h = this.gChild[g]!
+        if (h < 0) {
+          const pat = new Int32Array(this.gPat[g]!.length + 1)
+          pat.set(this.gPat[g]!)
+          pat[pat.length - 1] = step
+          if (cnt[g * P + p] === this.gW[g]) {
+            // The whole group pays: it moves as a whole.
+            h = g
+            this.gPat[g] = pat
+            this.gB[g]! -= qF
+            this.gS[g]! -= slopeQ
+          } else {
+            h = this.newGroup(pat, this.gB[g]! - qF, this.gS[g]! - slopeQ)
+            cnt = this.cnt
           }
+          this.gChild[g] = h
+          touched.push(g)
+        }
+        if (h !== g) {
           this.classGroup[c] = h
-          const cnt = this.cnt
           for (let t = start; t < end; t++) {
             const x = pr.classProject[t]!
             cnt[g * P + x]! -= w
@@ -669,12 +728,13 @@ class MesRun {
             dirty[x] = 1
           }
           this.gW[h]! += w
+          this.gW[g]! -= w
+        } else {
+          for (let t = start; t < end; t++) dirty[pr.classProject[t]!] = 1
         }
-        this.gW[g]! -= w
       }
       this.rebuildOrder()
       for (const g of touched) this.gChild[g] = -1
-      this.gPoor.fill(0, 0, this.nG)
     } else {
       for (let i = pr.projectStart[p]!; i < pr.projectStart[p + 1]!; i++) {
         const c = pr.projectClass[i]!
@@ -698,40 +758,177 @@ class MesRun {
         }
       }
     }
-    this.steps.push({ project: p, qNum: num, qDen: den, payers, poorPayers })
+    const [qNum, qDen] = reduceOver(num, den, this.dFactors)
+    this.steps.push({ project: p, qNum, qDen, payers, poorPayers })
     this.removeAfter(p)
   }
 
-  private rebuildOrder(): void {
-    const { order, gW, gChild, gB } = this
-    const kept: number[] = []
-    const children: number[] = []
+  /**
+   * The certificate of one funding (README of mes.ts: add1): poor payers must stay poor, and the
+   * winner's rho must stay below every open project's lower bound, as T grows. Budgets grow with T
+   * and prices fall, so rich payers stay rich. Returns d q / d T of the winner's price (<= 0).
+   */
+  private certifyWinner(p: number, qF: number, rhoF: number): number {
+    const { order, cnt, gB, gS, gPoor, P } = this
+    let Ps = 0
+    let Pw = 0
     for (let i = 0; i < this.orderLen; i++) {
       const g = order[i]!
-      if (gChild[g]! >= 0) children.push(gChild[g]!)
-      if (gW[g]! > 0) kept.push(g)
+      if (!gPoor[g]) continue
+      const c = cnt[g * P + p]!
+      Ps += c * gS[g]!
+      Pw += c
     }
-    const total = kept.length + children.length
+    const R = this.aliveW[p]! - Pw
+    const slopeQ = -Ps / R
+    const errB = this.EB + 4 * EPS * qF
+    let stable = this.stable
+    for (let i = 0; i < this.orderLen; i++) {
+      const g = order[i]!
+      if (!gPoor[g]) continue
+      // b_g(T) <= q(T): slack qF - b_g, closing at rate gS[g] - slopeQ (> 0).
+      const slack = qF - gB[g]! - errB
+      if (!(slack > 0)) {
+        stable = 0
+        break
+      }
+      stable = Math.min(stable, slack / ((gS[g]! - slopeQ) * (1 + 1e-9)))
+    }
+    const rhoUp = rhoF * (1 + 8 * EPS)
+    const slopeUp = (slopeQ / this.divF[p]!) * (1 - 1e-9)
+    const rank = this.input.tieRank
+    for (let o = 0; o < P && stable > 0; o++) {
+      if (o === p || this.fate[o] !== Fate.Open) continue
+      const gap = this.certKey[o]! - rhoUp
+      if (gap > 0) {
+        const rate = slopeUp - this.certSlope[o]!
+        if (rate > 0) stable = Math.min(stable, gap / rate)
+        continue
+      }
+      // A tie: harmless only if both prices are exact, equal, without poor payers (constant in T),
+      // and p wins it.
+      const cn = this.cacheNum[o]
+      const tie =
+        cn !== undefined &&
+        !this.dirty[o] &&
+        this.noPoor[o] === 1 &&
+        this.noPoor[p] === 1 &&
+        rank[p]! < rank[o]! &&
+        cn * this.cacheDen[p]! * this.div[p]! === this.cacheNum[p]! * this.cacheDen[o]! * this.div[o]!
+      if (!tie) stable = 0
+    }
+    this.stable = stable
+    return slopeQ
+  }
+
+  /** Re-sorts the groups by budget: the groups that paid moved down by the same price, keeping their order. */
+  private rebuildOrder(): void {
+    const { order, gW, gChild, gB, gPoor } = this
+    const kept: number[] = []
+    const moved: number[] = []
+    for (let i = 0; i < this.orderLen; i++) {
+      const g = order[i]!
+      gPoor[g] = 0
+      const h = gChild[g]!
+      if (h >= 0) moved.push(h)
+      if (h === g) continue
+      if (gW[g]! > 0) kept.push(g)
+      else this.gFree.push(g)
+    }
+    const total = kept.length + moved.length
     if (this.order.length < total) this.order = new Int32Array(Math.max(total, this.order.length * 2))
     const out = this.order
     let i = 0
     let j = 0
     let o = 0
-    while (i < kept.length && j < children.length) {
-      if (gB[kept[i]!]! <= gB[children[j]!]!) out[o++] = kept[i++]!
-      else out[o++] = children[j++]!
+    while (i < kept.length && j < moved.length) {
+      if (gB[kept[i]!]! <= gB[moved[j]!]!) out[o++] = kept[i++]!
+      else out[o++] = moved[j++]!
     }
     while (i < kept.length) out[o++] = kept[i++]!
-    while (j < children.length) out[o++] = children[j++]!
+    while (j < moved.length) out[o++] = moved[j++]!
     this.orderLen = o
   }
 
+  /** Exact remaining budget of each project's supporters, in minor units, [num, den]; one pass over the classes. */
   private remainingSupport(p: number): [bigint, bigint] {
-    const k = this.pr.unit ? this.gatherGroups(p) : this.gatherClasses(p)
-    let s = 0n
-    for (let j = 0; j < k; j++) s += BigInt(this.sW[j]!) * this.budgetNum(j)
-    return [s, this.D * BigInt(this.n)]
+    if (this.supportNum === undefined) this.supportNum = this.allRemainingSupport()
+    return [this.supportNum[p]!, this.D * BigInt(this.n)]
   }
+
+  private supportNum: bigint[] | undefined
+
+  private allRemainingSupport(): bigint[] {
+    const pr = this.pr
+    const P = this.P
+    const F = this.a.length
+    const W = new Float64Array(P)
+    // N[x·F + s]: Σ w·u_c(f_s) over live classes supporting x (< n·max utility < 2^53).
+    const N = new Float64Array(P * F)
+    const patF: number[] = []
+    const patU: number[] = []
+    for (let c = 0; c < pr.nClasses; c++) {
+      if (pr.unit ? this.classGroup[c]! < 0 : this.cPoor[c] === 1) continue
+      const w = pr.classWeight[c]!
+      patF.length = 0
+      patU.length = 0
+      if (pr.unit) {
+        for (const step of this.gPat[this.classGroup[c]!]!) {
+          patF.push(step)
+          patU.push(1)
+        }
+      } else {
+        for (let i = pr.classStart[c]!; i < pr.classStart[c + 1]!; i++) {
+          const step = this.stepOf[pr.classProject[i]!]!
+          if (step >= 0) {
+            patF.push(step)
+            patU.push(pr.classUtil[i]!)
+          }
+        }
+      }
+      for (let i = pr.classStart[c]!; i < pr.classStart[c + 1]!; i++) {
+        const x = pr.classProject[i]!
+        W[x]! += w
+        for (let t = 0; t < patF.length; t++) N[x * F + patF[t]!]! += w * patU[t]!
+      }
+    }
+    const out: bigint[] = []
+    for (let x = 0; x < P; x++) {
+      let s = BigInt(W[x]!) * this.TD
+      for (let t = 0; t < F; t++) {
+        const v = N[x * F + t]!
+        if (v !== 0) s -= this.a[t]! * BigInt(v)
+      }
+      out.push(s)
+    }
+    return out
+  }
+}
+
+/** num / den in lowest terms, where den is the product of `factors` (each below 2^53). */
+function reduceOver(num: bigint, den: bigint, factors: readonly bigint[]): [bigint, bigint] {
+  let n = num
+  let d = den
+  for (const f of factors) {
+    const g = smallGcd(n, f)
+    if (g !== 1n) {
+      n /= g
+      d /= g
+    }
+  }
+  return [n, d]
+}
+
+/** gcd(x, r) for 0 < r < 2^53. */
+function smallGcd(x: bigint, r: bigint): bigint {
+  let a = Number(x % r)
+  let b = Number(r)
+  while (b !== 0) {
+    const t = a % b
+    a = b
+    b = t
+  }
+  return BigInt(a)
 }
 
 function maxClassesPerProject(pr: MesProfile): number {

@@ -29,67 +29,71 @@ export interface MesProfile {
   readonly supporters: Float64Array
 }
 
+/** Appends (project, utility > 0) of a ballot to `out`, each project once (`seen` is a scratch stamp array). */
 function ballotUtilities(
   utility: MesUtility,
   projects: readonly number[],
   points: readonly number[] | undefined,
-  out: Map<number, number>,
+  seen: Int32Array,
+  stamp: number,
+  out: number[],
 ): void {
-  out.clear()
   const length = projects.length
   for (let i = 0; i < length; i++) {
     const p = projects[i]!
-    if (out.has(p)) continue
+    if (seen[p] === stamp) continue
+    seen[p] = stamp
     let u = 1
     if (utility === 'cardinal') u = points?.[i] ?? 0
     else if (utility === 'borda') u = length - 1 - i
     if (!Number.isSafeInteger(u) || u < 0)
       throw new RangeError(`MES needs non-negative integer points, got ${u}`)
-    if (u > 0) out.set(p, u)
+    if (u > 0) out.push(p, u)
   }
 }
 
+/**
+ * Classes are the ballots as grouped by the parser (Ballot.weight); ballots naming the same set in
+ * another order stay separate classes, which is harmless: they always hold equal budgets.
+ */
 export function buildMesProfile(election: Election, utility: MesUtility): MesProfile {
   const nProjects = election.projects.length
   const unit = utility === 'cost' || utility === 'cardinality'
-  const byKey = new Map<string, number>()
+  const seen = new Int32Array(nProjects).fill(-1)
   const weights: number[] = []
-  const lists: [number, number][][] = []
-  const utilities = new Map<number, number>()
+  const flat: number[] = []
+  const starts: number[] = [0]
   let nVoters = 0
-  for (const ballot of election.ballots) {
+  let maxUtil = 0
+  election.ballots.forEach((ballot, b) => {
     if (!Number.isSafeInteger(ballot.weight) || ballot.weight < 1) {
       throw new RangeError(`ballot weight must be a positive integer, got ${ballot.weight}`)
     }
     nVoters += ballot.weight
-    ballotUtilities(utility, ballot.projects, ballot.points, utilities)
-    if (utilities.size === 0) continue
-    const list = [...utilities].sort((a, b) => a[0] - b[0])
-    const key = unit ? list.map((e) => e[0]).join(',') : list.map((e) => `${e[0]}:${e[1]}`).join(',')
-    const c = byKey.get(key)
-    if (c === undefined) {
-      byKey.set(key, lists.length)
-      lists.push(list)
-      weights.push(ballot.weight)
-    } else {
-      weights[c]! += ballot.weight
-    }
-  }
+    const before = flat.length
+    ballotUtilities(utility, ballot.projects, ballot.points, seen, b, flat)
+    if (flat.length === before) return
+    for (let i = before + 1; i < flat.length; i += 2) maxUtil = Math.max(maxUtil, flat[i]!)
+    starts.push(flat.length)
+    weights.push(ballot.weight)
+  })
   // Weights are summed into float64 and Int32 counters: keep every count exact.
   if (nVoters > 2 ** 31 - 1) throw new RangeError('MES supports at most 2^31 - 1 voters')
-  const nClasses = lists.length
+  // Counts N_f = Σ weight·utility are kept in float64 by the engine: they must stay below 2^53.
+  if (nVoters * maxUtil >= 2 ** 53) throw new RangeError('MES: voters × utility must stay below 2^53')
+  const nClasses = weights.length
   const classStart = new Int32Array(nClasses + 1)
-  for (let c = 0; c < nClasses; c++) classStart[c + 1] = classStart[c]! + lists[c]!.length
+  for (let c = 0; c <= nClasses; c++) classStart[c] = starts[c]! / 2
   const total = classStart[nClasses]!
   const classProject = new Int32Array(total)
   const classUtil = new Int32Array(total)
   const projectStart = new Int32Array(nProjects + 1)
   const supporters = new Float64Array(nProjects)
   for (let c = 0; c < nClasses; c++) {
-    let i = classStart[c]!
-    for (const [p, u] of lists[c]!) {
+    for (let i = classStart[c]!; i < classStart[c + 1]!; i++) {
+      const p = flat[2 * i]!
       classProject[i] = p
-      classUtil[i++] = u
+      classUtil[i] = flat[2 * i + 1]!
       projectStart[p + 1]!++
       supporters[p]! += weights[c]!
     }
