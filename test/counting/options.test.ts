@@ -99,6 +99,10 @@ t.test(
       'c',
     ])
     t.throws(
+      () => count(abc, 'phragmen', { categoryQuotas: [{ category: 'Y', minBps: 5000 }] }),
+      /phragmen does not support category minimums/,
+    )
+    t.throws(
       () => count(abc, 'greedy_cost', { categoryQuotas: [{ category: 'X', minBps: 10001 }] }),
       /between 0 and 10000/,
     )

@@ -88,6 +88,9 @@ function moveSupporters(
  */
 export const phragmen: Rule = (election, context): Outcome => {
   const { tieRank, options } = context
+  if (options.categoryQuotas?.some((q) => (q.minBps ?? 0) > 0)) {
+    throw new RangeError('phragmen does not support category minimums')
+  }
   const projects = election.projects
   const m = projects.length
   const supporters = supporterCounts(election)
