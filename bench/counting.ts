@@ -1,11 +1,13 @@
 // Runs every applicable rule on every pabulib instance, compares with pabutools (expected.json)
-// and writes bench/results/counting.md. Usage: npm run bench:counting [-- --rules a,b --files substr]
+// and writes bench/results/counting.md. See bench/README.md.
+// Usage: npm run bench:counting [-- --rules a,b --files substr --timeout seconds]
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { applicableRules, count, formatAmount } from '../src/counting/index.js'
 import { parsePabulib } from '../src/counting/pabulib/parse.js'
-import type { RuleId } from '../src/counting/types.js'
+import type { Election, RuleId } from '../src/counting/types.js'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const PABULIB = `${REPO}../shared/pabulib/`
@@ -36,183 +38,245 @@ interface Row {
   first: number
   best: number
   pabutools: number | 'timeout' | undefined
-  match: 'yes' | 'no' | 'n/a' | 'error'
+  match: 'yes' | 'no' | 'n/a' | 'error' | 'timeout'
   note: string
 }
 
-const { values: args } = parseArgs({
-  options: { rules: { type: 'string' }, files: { type: 'string' } },
-})
-const onlyRules = args.rules?.split(',')
-const expected = new Map<string, Expected>(
-  (JSON.parse(readFileSync(`${PABULIB}expected.json`, 'utf8')).instances as Expected[]).map((i) => [
-    i.file,
-    i,
-  ]),
-)
-const files = readdirSync(`${PABULIB}instances`)
-  .filter((f) => f.endsWith('.pb') && (args.files === undefined || f.includes(args.files)))
-  .sort()
-
-const gc = (globalThis as { gc?: () => void }).gc
-
-// Warm-up: every rule once on the small files (under 1,000 voters), untimed, so that the timed
-// runs measure compiled code rather than V8's interpreter on whichever file happens to come first.
-for (const file of files) {
-  if ((expected.get(file)?.num_voters ?? Number.POSITIVE_INFINITY) >= 1000) continue
-  const { election } = parsePabulib(readFileSync(`${PABULIB}instances/${file}`, 'utf8'))
-  for (const rule of applicableRules(election.voteType)) {
-    if (onlyRules !== undefined && !onlyRules.includes(rule)) continue
-    try {
-      count(election, rule)
-    } catch {}
-  }
+/** What one rule gave on one file: plain data, so that it can come back from a worker. */
+interface Measured {
+  times: number[]
+  winners?: string[]
+  totalCost?: string
+  welfare?: string
+  uniqueOptimum?: boolean | null
+  error?: string
 }
 
 const seconds = (from: number) => (performance.now() - from) / 1000
-const rows: Row[] = []
-const parses: {
-  file: string
-  voters: number
-  projects: number
-  ours: number
-  pabutools: number | undefined
-  rssMb: number
-}[] = []
 
-for (const file of files) {
-  gc?.()
-  const text = readFileSync(`${PABULIB}instances/${file}`, 'utf8')
-  const start = performance.now()
-  const parsed = parsePabulib(text)
-  const parseSeconds = seconds(start)
-  const election = parsed.election
-  const reference = expected.get(file)
-  const rules = applicableRules(election.voteType).filter(
-    (r) => onlyRules === undefined || onlyRules.includes(r),
-  )
-  for (const rule of rules) {
-    const ref = reference?.rules[rule]
-    const times: number[] = []
-    let result: ReturnType<typeof count> | undefined
-    let note = ''
-    try {
-      do {
-        const t0 = performance.now()
-        result = count(election, rule)
-        times.push(seconds(t0))
-      } while (times.length < RUNS && times[times.length - 1]! < REPEAT_BELOW_SECONDS)
-    } catch (error) {
-      note = (error as Error).message.slice(0, 60)
-    }
-    let match: Row['match'] = 'n/a'
-    if (result === undefined) match = 'error'
-    else if (ref?.winners) {
-      const winners = [...ref.winners].sort()
-      if (rule === 'max_welfare_cost') {
-        const sameWelfare = result.extras.welfare === String(ref.welfare)
-        const sameSet = JSON.stringify(result.winners) === JSON.stringify(winners)
-        match = sameWelfare && (ref.unique_optimum !== true || sameSet) ? 'yes' : 'no'
-        note = `welfare ${String(result.extras.welfare)}, unique ${String(result.extras.uniqueOptimum)}`
-      } else {
-        match = JSON.stringify(result.winners) === JSON.stringify(winners) ? 'yes' : 'no'
-      }
-    } else if (result !== undefined) {
-      note = `no reference; ${result.winners.length} funded, cost ${formatAmount(result.totalCost, election.scale)}`
-    }
-    rows.push({
-      file,
-      rule,
-      first: times[0] ?? Number.NaN,
-      best: times.length > 0 ? Math.min(...times) : Number.NaN,
-      pabutools: ref?.pabutools_seconds,
-      match,
-      note,
-    })
-    process.stdout.write(`${file} ${rule} ${times.map((t) => t.toFixed(4)).join(' ')} ${match}\n`)
+function measure(election: Election, rule: RuleId): Measured {
+  const times: number[] = []
+  let result: ReturnType<typeof count> | undefined
+  try {
+    do {
+      const t0 = performance.now()
+      result = count(election, rule)
+      times.push(seconds(t0))
+    } while (times.length < RUNS && times[times.length - 1]! < REPEAT_BELOW_SECONDS)
+  } catch (error) {
+    return { times, error: (error as Error).message.slice(0, 80) }
   }
-  parses.push({
-    file,
-    voters: parsed.numVoters,
-    projects: election.projects.length,
-    ours: parseSeconds,
-    pabutools: reference?.parse_seconds,
-    rssMb: process.memoryUsage().rss / 2 ** 20,
+  return {
+    times,
+    winners: [...result.winners],
+    totalCost: formatAmount(result.totalCost, election.scale),
+    welfare: result.extras.welfare as string | undefined,
+    uniqueOptimum: result.extras.uniqueOptimum as boolean | null | undefined,
+  }
+}
+
+if (!isMainThread) {
+  const { file, rule } = workerData as { file: string; rule: RuleId }
+  const { election } = parsePabulib(readFileSync(`${PABULIB}instances/${file}`, 'utf8'))
+  parentPort!.postMessage(measure(election, rule))
+}
+
+/**
+ * Rules that pabutools could not finish (or took minutes on) run in a worker thread that is
+ * stopped after the time limit, so that one slow case cannot hold up the whole benchmark.
+ */
+function measureInWorker(file: string, rule: RuleId, limitSeconds: number): Promise<Measured> {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { file, rule } })
+    const timer = setTimeout(() => {
+      void worker.terminate()
+      resolve({ times: [], error: `timeout: stopped after ${limitSeconds} s` })
+    }, limitSeconds * 1000)
+    worker.once('message', (m: Measured) => {
+      clearTimeout(timer)
+      void worker.terminate()
+      resolve(m)
+    })
+    worker.once('error', (error) => {
+      clearTimeout(timer)
+      resolve({ times: [], error: error.message.slice(0, 80) })
+    })
   })
 }
 
-const fmt = (s: number) => (Number.isFinite(s) ? s.toFixed(4) : '-')
-const ratio = (row: Row) =>
-  typeof row.pabutools === 'number' && row.best > 0 ? row.pabutools / row.best : Number.NaN
-const peakRssMb = process.resourceUsage().maxRSS / 1024
+if (isMainThread) await main()
 
-const byRule = new Map<RuleId, Row[]>()
-for (const row of rows) byRule.set(row.rule, [...(byRule.get(row.rule) ?? []), row])
-const summary = [...byRule].map(([rule, list]) => {
-  const ratios = list.map(ratio).filter((r) => Number.isFinite(r))
-  const matched = list.filter((r) => r.match === 'yes').length
-  const compared = list.filter((r) => r.match === 'yes' || r.match === 'no' || r.match === 'error').length
-  const slowest = list.reduce((a, b) => (b.best > a.best ? b : a))
-  return {
-    rule,
-    matched,
-    compared,
-    minRatio: ratios.length > 0 ? Math.min(...ratios) : Number.NaN,
-    slowest,
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      rules: { type: 'string' },
+      files: { type: 'string' },
+      timeout: { type: 'string', default: '60' },
+    },
+  })
+  const limitSeconds = Number(args.timeout)
+  const onlyRules = args.rules?.split(',')
+  const expected = new Map<string, Expected>(
+    (JSON.parse(readFileSync(`${PABULIB}expected.json`, 'utf8')).instances as Expected[]).map((i) => [
+      i.file,
+      i,
+    ]),
+  )
+  const files = readdirSync(`${PABULIB}instances`)
+    .filter((f) => f.endsWith('.pb') && (args.files === undefined || f.includes(args.files)))
+    .sort()
+
+  const gc = (globalThis as { gc?: () => void }).gc
+
+  // Warm-up: every rule once on the small files (under 1,000 voters), untimed, so that the timed
+  // runs measure compiled code rather than V8's interpreter on whichever file happens to come first.
+  for (const file of files) {
+    if ((expected.get(file)?.num_voters ?? Number.POSITIVE_INFINITY) >= 1000) continue
+    const { election } = parsePabulib(readFileSync(`${PABULIB}instances/${file}`, 'utf8'))
+    for (const rule of applicableRules(election.voteType)) {
+      if (onlyRules !== undefined && !onlyRules.includes(rule)) continue
+      try {
+        count(election, rule)
+      } catch {}
+    }
   }
-})
 
-const lines = [
-  '# Counting benchmark',
-  '',
-  `Generated by \`npm run bench:counting\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ` +
-    `${process.platform}/${process.arch}. "ours" is the best of up to ${RUNS} runs of \`count()\` ` +
-    `(repeated only while a run takes under ${REPEAT_BELOW_SECONDS} s), after an untimed warm-up pass of every rule ` +
-    'on the files with fewer than 1,000 voters; "first" is the first timed run; parsing excluded. ' +
-    'pabutools times come from ../shared/pabulib/expected.json (CPython, see its README). ' +
-    'Ratio = pabutools / ours. Match: same winner set as pabutools (max_welfare_cost: same welfare, ' +
-    'and same set when the optimum is unique); n/a: no reference outcome.',
-  '',
-  '## Summary per rule',
-  '',
-  '| rule | match | min ratio | slowest file | its seconds |',
-  '|---|---|---|---|---|',
-  ...summary.map(
-    (s) =>
-      `| ${s.rule} | ${s.matched}/${s.compared} | ${Number.isFinite(s.minRatio) ? s.minRatio.toFixed(0) : '-'} | ${s.slowest.file} | ${fmt(s.slowest.best)} |`,
-  ),
-  '',
-  `Peak RSS of the whole run: ${peakRssMb.toFixed(0)} MiB.`,
-  '',
-  '## Parsing',
-  '',
-  '| file | voters | projects | ours (s) | pabutools (s) | RSS after (MiB) |',
-  '|---|---|---|---|---|---|',
-  ...parses.map(
-    (p) =>
-      `| ${p.file} | ${p.voters} | ${p.projects} | ${fmt(p.ours)} | ${p.pabutools ?? '-'} | ${p.rssMb.toFixed(0)} |`,
-  ),
-  '',
-  '## Rules',
-  '',
-  '| file | rule | ours (s) | first (s) | pabutools (s) | ratio | match | note |',
-  '|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => {
-    const x = ratio(r)
-    return `| ${r.file} | ${r.rule} | ${fmt(r.best)} | ${fmt(r.first)} | ${r.pabutools ?? '-'} | ${Number.isFinite(x) ? x.toFixed(0) : '-'} | ${r.match} | ${r.note} |`
-  }),
-  '',
-]
-mkdirSync(`${REPO}bench/results`, { recursive: true })
-writeFileSync(RESULTS, lines.join('\n'))
+  const rows: Row[] = []
+  const parses: {
+    file: string
+    voters: number
+    projects: number
+    ours: number
+    pabutools: number | undefined
+    rssMb: number
+  }[] = []
 
-process.stdout.write('\nrule                   match   min ratio  slowest\n')
-for (const s of summary) {
+  for (const file of files) {
+    gc?.()
+    const text = readFileSync(`${PABULIB}instances/${file}`, 'utf8')
+    const start = performance.now()
+    const parsed = parsePabulib(text)
+    const parseSeconds = seconds(start)
+    const election = parsed.election
+    const reference = expected.get(file)
+    const rules = applicableRules(election.voteType).filter(
+      (r) => onlyRules === undefined || onlyRules.includes(r),
+    )
+    for (const rule of rules) {
+      const ref = reference?.rules[rule]
+      const risky = ref === undefined || ref.pabutools_seconds === 'timeout' || ref.pabutools_seconds > 60
+      const result = risky ? await measureInWorker(file, rule, limitSeconds) : measure(election, rule)
+      const times = result.times
+      let note = result.error ?? ''
+      let match: Row['match'] = 'n/a'
+      if (result.winners === undefined) match = result.error?.startsWith('timeout') ? 'timeout' : 'error'
+      else if (ref?.winners) {
+        const winners = [...ref.winners].sort()
+        if (rule === 'max_welfare_cost') {
+          const sameWelfare = result.welfare === String(ref.welfare)
+          const sameSet = JSON.stringify(result.winners) === JSON.stringify(winners)
+          match = sameWelfare && (ref.unique_optimum !== true || sameSet) ? 'yes' : 'no'
+          note = `welfare ${result.welfare}, unique ${String(result.uniqueOptimum)}`
+        } else {
+          match = JSON.stringify(result.winners) === JSON.stringify(winners) ? 'yes' : 'no'
+        }
+      } else {
+        note = `no reference; ${result.winners.length} funded, cost ${result.totalCost}`
+      }
+      rows.push({
+        file,
+        rule,
+        first: times[0] ?? Number.NaN,
+        best: times.length > 0 ? Math.min(...times) : Number.NaN,
+        pabutools: ref?.pabutools_seconds,
+        match,
+        note,
+      })
+      process.stdout.write(`${file} ${rule} ${times.map((t) => t.toFixed(4)).join(' ')} ${match}\n`)
+    }
+    parses.push({
+      file,
+      voters: parsed.numVoters,
+      projects: election.projects.length,
+      ours: parseSeconds,
+      pabutools: reference?.parse_seconds,
+      rssMb: process.memoryUsage().rss / 2 ** 20,
+    })
+  }
+
+  const fmt = (s: number) => (Number.isFinite(s) ? s.toFixed(4) : '-')
+  const ratio = (row: Row) =>
+    typeof row.pabutools === 'number' && row.best > 0 ? row.pabutools / row.best : Number.NaN
+  const peakRssMb = process.resourceUsage().maxRSS / 1024
+
+  const byRule = new Map<RuleId, Row[]>()
+  for (const row of rows) byRule.set(row.rule, [...(byRule.get(row.rule) ?? []), row])
+  const summary = [...byRule].map(([rule, list]) => {
+    const ratios = list.map(ratio).filter((r) => Number.isFinite(r))
+    const matched = list.filter((r) => r.match === 'yes').length
+    const compared = list.filter((r) => r.match === 'yes' || r.match === 'no' || r.match === 'error').length
+    const slowest = list.reduce((a, b) => (b.best > a.best ? b : a))
+    return {
+      rule,
+      matched,
+      compared,
+      minRatio: ratios.length > 0 ? Math.min(...ratios) : Number.NaN,
+      slowest,
+    }
+  })
+
+  const lines = [
+    '# Counting benchmark',
+    '',
+    `Generated by \`npm run bench:counting\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ` +
+      `${process.platform}/${process.arch}. "ours" is the best of up to ${RUNS} runs of \`count()\` ` +
+      `(repeated only while a run takes under ${REPEAT_BELOW_SECONDS} s), after an untimed warm-up pass of every rule ` +
+      'on the files with fewer than 1,000 voters; "first" is the first timed run; parsing excluded. ' +
+      'pabutools times come from ../shared/pabulib/expected.json (CPython, see its README). ' +
+      'Ratio = pabutools / ours. Match: same winner set as pabutools (max_welfare_cost: same welfare, ' +
+      'and same set when the optimum is unique); n/a: no reference outcome.',
+    '',
+    '## Summary per rule',
+    '',
+    '| rule | match | min ratio | slowest file | its seconds |',
+    '|---|---|---|---|---|',
+    ...summary.map(
+      (s) =>
+        `| ${s.rule} | ${s.matched}/${s.compared} | ${Number.isFinite(s.minRatio) ? s.minRatio.toFixed(0) : '-'} | ${s.slowest.file} | ${fmt(s.slowest.best)} |`,
+    ),
+    '',
+    `Peak RSS of the whole run: ${peakRssMb.toFixed(0)} MiB.`,
+    '',
+    '## Parsing',
+    '',
+    '| file | voters | projects | ours (s) | pabutools (s) | RSS after (MiB) |',
+    '|---|---|---|---|---|---|',
+    ...parses.map(
+      (p) =>
+        `| ${p.file} | ${p.voters} | ${p.projects} | ${fmt(p.ours)} | ${p.pabutools ?? '-'} | ${p.rssMb.toFixed(0)} |`,
+    ),
+    '',
+    '## Rules',
+    '',
+    '| file | rule | ours (s) | first (s) | pabutools (s) | ratio | match | note |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const x = ratio(r)
+      return `| ${r.file} | ${r.rule} | ${fmt(r.best)} | ${fmt(r.first)} | ${r.pabutools ?? '-'} | ${Number.isFinite(x) ? x.toFixed(0) : '-'} | ${r.match} | ${r.note} |`
+    }),
+    '',
+  ]
+  mkdirSync(`${REPO}bench/results`, { recursive: true })
+  writeFileSync(RESULTS, lines.join('\n'))
+
+  process.stdout.write('\nrule                   match   min ratio  slowest\n')
+  for (const s of summary) {
+    process.stdout.write(
+      `${s.rule.padEnd(22)} ${`${s.matched}/${s.compared}`.padEnd(7)} ${(Number.isFinite(s.minRatio) ? s.minRatio.toFixed(0) : '-').padStart(9)}  ${fmt(s.slowest.best)} s ${s.slowest.file}\n`,
+    )
+  }
+  const slowParse = parses.reduce((a, b) => (b.ours > a.ours ? b : a))
   process.stdout.write(
-    `${s.rule.padEnd(22)} ${`${s.matched}/${s.compared}`.padEnd(7)} ${(Number.isFinite(s.minRatio) ? s.minRatio.toFixed(0) : '-').padStart(9)}  ${fmt(s.slowest.best)} s ${s.slowest.file}\n`,
+    `slowest parse ${fmt(slowParse.ours)} s (${slowParse.file}); peak RSS ${peakRssMb.toFixed(0)} MiB; wrote ${RESULTS}\n`,
   )
 }
-const slowParse = parses.reduce((a, b) => (b.ours > a.ours ? b : a))
-process.stdout.write(
-  `slowest parse ${fmt(slowParse.ours)} s (${slowParse.file}); peak RSS ${peakRssMb.toFixed(0)} MiB; wrote ${RESULTS}\n`,
-)
