@@ -126,6 +126,19 @@ interface Exact {
   den: bigint
 }
 
+interface Arena {
+  cap: number
+  used: number
+  cnt: Int32Array<ArrayBuffer>
+  gB: Float64Array<ArrayBuffer>
+  gS: Float64Array<ArrayBuffer>
+  gW: Float64Array<ArrayBuffer>
+  gChild: Int32Array<ArrayBuffer>
+  gPoor: Uint8Array<ArrayBuffer>
+}
+
+const arenas = new WeakMap<MesProfile, Arena>()
+
 export function runMes(input: MesRunInput): MesRunResult {
   return new MesRun(input).run()
 }
@@ -231,16 +244,29 @@ export class MesRun {
     this.cB = new Float64Array(pr.unit ? 0 : pr.nClasses).fill(this.TF)
     this.cPoor = new Uint8Array(pr.unit ? 0 : pr.nClasses)
     if (pr.unit) {
-      this.growGroups(64)
-      const g = this.newGroup(new Int32Array(0), this.TF, 1)
-      const P = this.P
-      for (let c = 0; c < pr.nClasses; c++) {
-        const w = pr.classWeight[c]!
-        this.gW[g]! += w
-        for (let i = pr.classStart[c]!; i < pr.classStart[c + 1]!; i++)
-          this.cnt[g * P + pr.classProject[i]!]! += w
+      // Group arrays are reused from run to run (the add1 loop runs MES hundreds of times).
+      const arena = arenas.get(pr)
+      if (arena !== undefined) {
+        arenas.delete(pr)
+        this.gCap = arena.cap
+        this.cnt = arena.cnt
+        this.cnt.fill(0, 0, arena.used * this.P)
+        this.gB = arena.gB
+        this.gS = arena.gS
+        this.gW = arena.gW
+        this.gChild = arena.gChild
+        this.gChild.fill(-1)
+        this.gPoor = arena.gPoor
+        this.gPoor.fill(0)
+      } else {
+        this.growGroups(Math.min(pr.nClasses + 1, 256))
       }
-      this.order = new Int32Array(64)
+      const g = this.newGroup(new Int32Array(0), this.TF, 1)
+      for (let p = 0; p < this.P; p++) this.cnt[g * this.P + p] = pr.supporters[p]!
+      let total = 0
+      for (let c = 0; c < pr.nClasses; c++) total += pr.classWeight[c]!
+      this.gW[g] = total
+      this.order = new Int32Array(Math.min(pr.nClasses + 1, 256))
       this.order[0] = g
       this.orderLen = 1
     }
@@ -307,6 +333,19 @@ export class MesRun {
         if (p !== best) heap.push(this.lowerKeyOfCache(p), p)
       }
       this.fund(best)
+    }
+    if (this.pr.unit) {
+      // Explanations later read classGroup and gPat only: the counts can serve the next run.
+      arenas.set(this.pr, {
+        cap: this.gCap,
+        used: this.nG,
+        cnt: this.cnt,
+        gB: this.gB,
+        gS: this.gS,
+        gW: this.gW,
+        gChild: this.gChild,
+        gPoor: this.gPoor,
+      })
     }
     return {
       steps: this.steps,
@@ -679,6 +718,7 @@ export class MesRun {
     const aliveW = this.aliveW
     if (pr.unit) {
       const P = this.P
+      const fate = this.fate
       const touched: number[] = []
       let cnt = this.cnt
       for (let i = pr.projectStart[p]!; i < pr.projectStart[p + 1]!; i++) {
@@ -692,8 +732,10 @@ export class MesRun {
         if (this.gPoor[g]) {
           poorPayers += w
           this.classGroup[c] = -1
+          // Counts of closed projects are never read again (a reused group may keep stale ones).
           for (let t = start; t < end; t++) {
             const x = pr.classProject[t]!
+            if (fate[x] !== Fate.Open) continue
             cnt[g * P + x]! -= w
             aliveW[x]! -= w
             dirty[x] = 1
@@ -723,6 +765,7 @@ export class MesRun {
           this.classGroup[c] = h
           for (let t = start; t < end; t++) {
             const x = pr.classProject[t]!
+            if (fate[x] !== Fate.Open) continue
             cnt[g * P + x]! -= w
             cnt[h * P + x]! += w
             dirty[x] = 1
