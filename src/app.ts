@@ -5,6 +5,7 @@ import type { Database } from './db/client.js'
 import { openMigratedDatabase } from './db/open.js'
 import { genRequestId, loggerOptions } from './logger.js'
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js'
+import { areasRoutes } from './modules/areas/areas.routes.js'
 import { organizationsRoutes } from './modules/organizations/organizations.routes.js'
 import auth from './plugins/auth.js'
 import clock, { type Clock, systemClock } from './plugins/clock.js'
@@ -55,6 +56,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
 
     await app.register(organizationsRoutes)
     await app.register(apiKeysRoutes)
+    await app.register(areasRoutes)
 
     await app.ready()
   } catch (error) {

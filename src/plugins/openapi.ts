@@ -41,6 +41,10 @@ export default fp(
         tags: [
           { name: 'organization', description: "The caller's organization (tenant)" },
           { name: 'api-keys', description: 'API keys and their roles' },
+          {
+            name: 'areas',
+            description: 'Areas (districts) with population per age band, for area pots and coverage',
+          },
           { name: 'operations', description: 'Health, readiness, problem types' },
         ],
       },
