@@ -235,14 +235,17 @@ class SpanTable {
   /** Per ballot: vote start, vote end, points start, points end. */
   private readonly spans: number[] = []
   private readonly hashes: number[] = []
+  private lastHash = 0
 
   constructor(text: string) {
     this.text = text
   }
 
+  /** The ballot of a line with these spans, or -1; insert() may follow with the same spans. */
   find(vs: number, ve: number, ps: number, pe: number): number {
     const mask = this.slots.length - 1
     const h = this.hash(vs, ve, ps, pe)
+    this.lastHash = h
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const slot = this.slots[i]!
       if (slot === 0) return -1
@@ -255,7 +258,7 @@ class SpanTable {
     while (this.spans.length < 4 * ballot) this.spans.push(0, 0, 0, 0)
     while (this.hashes.length < ballot) this.hashes.push(0)
     this.spans.push(vs, ve, ps, pe)
-    this.hashes.push(this.hash(vs, ve, ps, pe))
+    this.hashes.push(this.lastHash)
     if (++this.count * 2 > this.slots.length) {
       this.slots = new Int32Array(this.slots.length * 2)
       for (let b = 0; b < this.hashes.length; b++) if (this.spans[4 * b + 1]! > 0) this.place(b)
@@ -291,6 +294,47 @@ class SpanTable {
     for (let i = 0; i < pe - ps; i++) if (text.charCodeAt(bps + i) !== text.charCodeAt(ps + i)) return false
     return true
   }
+}
+
+/** Project ids looked up straight from spans of the text, without making a string per id. */
+class IdTable {
+  private readonly text: string
+  private readonly ids: readonly string[]
+  private readonly slots: Int32Array
+
+  constructor(text: string, ids: readonly string[]) {
+    this.text = text
+    this.ids = ids
+    let size = 16
+    while (size < ids.length * 2) size *= 2
+    this.slots = new Int32Array(size)
+    ids.forEach((id, p) => {
+      let i = fnv(id, 0, id.length) & (size - 1)
+      while (this.slots[i] !== 0) i = (i + 1) & (size - 1)
+      this.slots[i] = p + 1
+    })
+  }
+
+  /** Index of the project whose id is text[start, end), or -1. */
+  find(start: number, end: number): number {
+    const text = this.text
+    const mask = this.slots.length - 1
+    for (let i = fnv(text, start, end) & mask; ; i = (i + 1) & mask) {
+      const slot = this.slots[i]!
+      if (slot === 0) return -1
+      const id = this.ids[slot - 1]!
+      if (id.length !== end - start) continue
+      let k = 0
+      while (k < id.length && id.charCodeAt(k) === text.charCodeAt(start + k)) k++
+      if (k === id.length) return slot - 1
+    }
+  }
+}
+
+function fnv(s: string, start: number, end: number): number {
+  let h = 0x811c9dc5
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
 }
 
 interface Decimal {
@@ -379,9 +423,101 @@ export function parsePabulib(text: string): PabulibFile {
     }
     voteType = type as VoteType
     lastSeen = new Int32Array(projects.length)
+    idTable = new IdTable(
+      text,
+      projects.map((row) => row[0]!.trim()),
+    )
   }
 
   // Grouping on the raw text: identical ballots resolve to one Ballot, and are validated once.
+  const isSpace = (c: number) => c <= 32
+  let idTable: IdTable | undefined
+  // The fast path's ballot parser: ids and points read from spans of the text (same checks as
+  // newBallot, which serves lines with quotes); whitespace around ids and points is ignored.
+  const newBallotFromText = (vs: number, ve: number, ps: number, pe: number, lineStart: number): number => {
+    const line = reader.line
+    const indices: number[] = []
+    stamp++
+    let start = vs
+    while (start < ve && isSpace(text.charCodeAt(start))) start++
+    if (start < ve) {
+      for (let a = vs; ; ) {
+        let b = a
+        while (b < ve && text.charCodeAt(b) !== 44) b++
+        let s = a
+        let e = b
+        while (s < e && isSpace(text.charCodeAt(s))) s++
+        while (e > s && isSpace(text.charCodeAt(e - 1))) e--
+        const index = idTable!.find(s, e)
+        if (index < 0) {
+          throw new PabulibParseError(
+            `vote names unknown project "${text.slice(s, e)}"`,
+            line,
+            vs - lineStart + 1,
+          )
+        }
+        if (lastSeen[index] === stamp) {
+          throw new PabulibParseError(
+            `vote names project "${text.slice(s, e)}" twice`,
+            line,
+            vs - lineStart + 1,
+          )
+        }
+        lastSeen[index] = stamp
+        indices.push(index)
+        if (b === ve) break
+        a = b + 1
+      }
+    }
+    if (voteType === 'choose-1' && indices.length > 1) {
+      throw new PabulibParseError(
+        `a choose-1 ballot names ${indices.length} projects`,
+        line,
+        vs - lineStart + 1,
+      )
+    }
+    let points: number[] | undefined
+    if (pointsColumn >= 0) {
+      const column = ps - lineStart + 1
+      points = []
+      let p = ps
+      while (p < pe && isSpace(text.charCodeAt(p))) p++
+      if (p < pe) {
+        for (let a = ps; ; ) {
+          let b = a
+          while (b < pe && text.charCodeAt(b) !== 44) b++
+          let s = a
+          let e = b
+          while (s < e && isSpace(text.charCodeAt(s))) s++
+          while (e > s && isSpace(text.charCodeAt(e - 1))) e--
+          let value = 0
+          for (let i = s; i < e; i++) {
+            const digit = text.charCodeAt(i) - 48
+            if (digit < 0 || digit > 9) value = Number.NaN
+            value = value * 10 + digit
+          }
+          if (s === e || !Number.isSafeInteger(value)) {
+            throw new PabulibParseError(`points "${text.slice(s, e)}" is not a whole number`, line, column)
+          }
+          points.push(value)
+          if (b === pe) break
+          a = b + 1
+        }
+      }
+      if (points.length !== indices.length) {
+        throw new PabulibParseError(
+          `${points.length} points for ${indices.length} voted projects`,
+          line,
+          column,
+        )
+      }
+    }
+    ballotProjects.push(indices)
+    ballotPoints.push(points)
+    ballotWeights.push(0)
+    return ballotProjects.length - 1
+  }
+
   // Duplicate ids in a vote: lastSeen[p] === stamp when p was already named by the current vote.
   let lastSeen = new Int32Array(0)
   let stamp = 0
@@ -458,14 +594,7 @@ export function parsePabulib(text: string): PabulibFile {
         }
         let ballot = spanTable.find(voteStart, voteEnd, pointsStart, pointsEnd)
         if (ballot < 0) {
-          ballot = newBallot(
-            text.slice(voteStart, voteEnd),
-            text.slice(pointsStart, pointsEnd),
-            reader.line,
-            voteStart - start + 1,
-            reader.line,
-            pointsStart - start + 1,
-          )
+          ballot = newBallotFromText(voteStart, voteEnd, pointsStart, pointsEnd, start)
           spanTable.insert(ballot, voteStart, voteEnd, pointsStart, pointsEnd)
         }
         ballotWeights[ballot]!++
