@@ -2,10 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ProblemError } from './problems.js'
 
 /**
- * ETags of versioned resources: `"v<version>.<language>"` (the localized rendering varies with
- * Accept-Language). A write's If-Match compares the version only.
+ * ETags of versioned resources: `"v<version>.<variant>…"`, where the variant is what else the
+ * representation depends on (the Accept-Language rendering, a round's current phase). A write's
+ * If-Match compares the version only.
  */
-export const etagOf = (version: number, language: string) => `"v${version}.${language}"`
+export const etagOf = (version: number, ...variant: string[]) => `"v${[version, ...variant].join('.')}"`
 
 function listed(header: string | string[] | undefined): string[] {
   const value = Array.isArray(header) ? header.join(',') : (header ?? '')
@@ -26,7 +27,7 @@ export function notModified(request: FastifyRequest, reply: FastifyReply, etag: 
 export function checkIfMatch(request: FastifyRequest, currentVersion: number): void {
   const candidates = listed(request.headers['if-match'])
   if (candidates.length === 0 || candidates.includes('*')) return
-  const matches = candidates.some((tag) => new RegExp(`^"v${currentVersion}(\\.[a-z]+)?"$`).test(tag))
+  const matches = candidates.some((tag) => new RegExp(`^"v${currentVersion}(\\.[a-z_]+)*"$`).test(tag))
   if (!matches) {
     throw new ProblemError(
       'precondition-failed',
