@@ -50,6 +50,9 @@ export default fp(
             description:
               'Priorities agreed by the partnership table, organization-wide; rounds select theirs',
           },
+          { name: 'rounds', description: 'Budget rounds: purpose, method, phases, ballot and counting' },
+          { name: 'pots', description: 'The money each tally spends, built by the round method' },
+          { name: 'audit', description: 'The log of configuration changes' },
           { name: 'operations', description: 'Health, readiness, problem types' },
         ],
       },
