@@ -8,6 +8,7 @@ import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js'
 import { areasRoutes } from './modules/areas/areas.routes.js'
 import { organizationsRoutes } from './modules/organizations/organizations.routes.js'
 import { roundsRoutes } from './modules/rounds/rounds.routes.js'
+import { sectorsRoutes } from './modules/sectors/sectors.routes.js'
 import { themesRoutes } from './modules/themes/themes.routes.js'
 import auth from './plugins/auth.js'
 import clock, { type Clock, systemClock } from './plugins/clock.js'
@@ -61,6 +62,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     await app.register(roundsRoutes)
     await app.register(areasRoutes)
     await app.register(themesRoutes)
+    await app.register(sectorsRoutes)
 
     await app.ready()
   } catch (error) {

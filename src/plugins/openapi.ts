@@ -50,6 +50,7 @@ export default fp(
             description:
               'Priorities agreed by the partnership table, organization-wide; rounds select theirs',
           },
+          { name: 'sectors', description: 'Tasks or sectors and their budget lines, for sector pots' },
           { name: 'rounds', description: 'Budget rounds: purpose, method, phases, ballot and counting' },
           { name: 'pots', description: 'The money each tally spends, built by the round method' },
           { name: 'audit', description: 'The log of configuration changes' },
