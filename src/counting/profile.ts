@@ -101,7 +101,6 @@ export function formatFraction(num: bigint, den: bigint): string {
  * spent(c) * 10000 against bps * budget.
  */
 export class RoundConstraints {
-  readonly budget: bigint
   private readonly election: Election
   private readonly eligible: boolean[]
   /** groups[p]: indices of the exclusion groups p belongs to. */
@@ -113,7 +112,6 @@ export class RoundConstraints {
 
   constructor(election: Election, options: CountOptions, supporters: readonly number[]) {
     this.election = election
-    this.budget = election.budget
     const n = countVoters(election)
     const ids = new Map(election.projects.map((p, i) => [p.id, i]))
     const minVotes = options.minSupport?.votes ?? 0
