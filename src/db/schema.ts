@@ -27,8 +27,12 @@ export const organizations = pgTable(
       .array()
       .notNull()
       .default(sql`ARRAY['0-14','15-17','18-29','30-64','65+']::text[]`),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 })
+      .notNull()
+      .defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 })
+      .notNull()
+      .defaultNow(),
   },
   (table) => [
     uniqueIndex('organizations_slug_key').on(table.slug),
@@ -52,9 +56,11 @@ export const apiKeys = pgTable(
     keyHash: text('key_hash').notNull(),
     roles: text('roles').array().notNull(),
     createdByKeyId: uuid('created_by_key_id'),
-    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 })
+      .notNull()
+      .defaultNow(),
   },
   (table) => [
     uniqueIndex('api_keys_key_hash_key').on(table.keyHash),
@@ -62,11 +68,15 @@ export const apiKeys = pgTable(
   ],
 )
 
+// Timestamps keep milliseconds, as JavaScript dates do, so that keyset cursors compare exactly.
+
 /** Text shown to residents: language code → text. */
 export type LocalizedText = Record<string, string>
 
-const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow()
-const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow()
+const createdAt = () =>
+  timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow()
+const updatedAt = () =>
+  timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow()
 const organizationId = () =>
   uuid('organization_id')
     .notNull()
@@ -151,7 +161,7 @@ export const rounds = pgTable(
     /** How the pots were built (method input and, for area splits, the steps). */
     potPlan: jsonb('pot_plan').$type<Record<string, unknown> | null>(),
     version: integer('version').notNull().default(1),
-    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date', precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -201,7 +211,7 @@ export const auditLog = pgTable(
     actorKeyId: uuid('actor_key_id'),
     before: jsonb('before'),
     after: jsonb('after'),
-    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
     createdAt: createdAt(),
   },
   (table) => [

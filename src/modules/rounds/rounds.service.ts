@@ -146,8 +146,7 @@ export async function createRound(db: Db, principal: Principal, input: CreateRou
       .values({
         ...config,
         organizationId: principal.organizationId,
-        createdAt: reader.now,
-        updatedAt: reader.now,
+        updatedAt: sql`now()`,
       })
       .returning()
     await recordAudit(tx, {
@@ -274,7 +273,6 @@ export async function updateRound(
       ...stripUndefined(patch),
       savingsTarget: mergeNullable(patch, current),
     } as CreateRound)
-    await validate(tx, principal.organizationId, merged)
     let action = 'update'
     if (votingOpened({ status: before.status, phases: current.phases }, reader.now)) {
       const frozen = frozenChanges(current, merged)
@@ -291,9 +289,10 @@ export async function updateRound(
       const newEnd = merged.phases.find((phase) => phase.phase === 'voting')?.endsAt
       if (oldEnd !== newEnd) action = 'extend_voting'
     }
+    await validate(tx, principal.organizationId, merged)
     const [after] = await tx
       .update(rounds)
-      .set({ ...merged, version: before.version + 1, updatedAt: reader.now })
+      .set({ ...merged, version: before.version + 1, updatedAt: sql`now()` })
       .where(eq(rounds.id, roundId))
       .returning()
     await recordAudit(tx, {
@@ -356,7 +355,7 @@ export async function transitionRound(
       .set({
         status: to,
         version: before.version + 1,
-        updatedAt: reader.now,
+        updatedAt: sql`now()`,
         ...(transition === 'publish' ? { publishedAt: reader.now } : {}),
       })
       .where(eq(rounds.id, roundId))
@@ -441,7 +440,7 @@ export async function replacePots(
     const written = await writePots(tx, round, planned, plan)
     await tx
       .update(rounds)
-      .set({ version: round.version + 1, updatedAt: reader.now })
+      .set({ version: round.version + 1, updatedAt: sql`now()` })
       .where(eq(rounds.id, roundId))
     await recordAudit(tx, {
       organizationId: principal.organizationId,
