@@ -63,7 +63,7 @@ export interface MesRunResult {
   readonly steps: readonly MesRunStep[]
   readonly fate: Uint8Array
   readonly totalCost: bigint
-  /** Exact remaining budget of p's supporters, in minor units: [num, den]. */
+  /** Exact remaining budget of p's supporters, in minor units, in lowest terms: [num, den]. */
   remainingSupport(project: number): [bigint, bigint]
   /**
    * With `certify`: the run takes exactly the same decisions (same winners, same poor payers, same
@@ -139,6 +139,22 @@ interface Arena {
 
 const arenas = new WeakMap<MesProfile, Arena>()
 
+/** Per-profile data that does not change between runs (the add1 loop runs MES hundreds of times). */
+interface Statics {
+  readonly cost: readonly bigint[]
+  readonly byCost: boolean
+  readonly C: bigint[]
+  readonly CF: Float64Array
+  readonly div: bigint[]
+  readonly divF: Float64Array
+  readonly sId: Int32Array
+  readonly sW: Float64Array
+  readonly sU: Float64Array
+  readonly sKey: Float64Array
+}
+
+const statics = new WeakMap<MesProfile, Statics>()
+
 export function runMes(input: MesRunInput): MesRunResult {
   return new MesRun(input).run()
 }
@@ -149,9 +165,9 @@ export class MesRun {
   private readonly n: number
   private readonly T: bigint
   private readonly TF: number
-  private readonly C: bigint[]
+  private readonly C: readonly bigint[]
   private readonly CF: Float64Array
-  private readonly div: bigint[]
+  private readonly div: readonly bigint[]
   private readonly divF: Float64Array
   private readonly input: MesRunInput
   private readonly EB: number
@@ -218,10 +234,29 @@ export class MesRun {
     this.T = input.budgetScaled
     this.TF = Number(this.T)
     this.TD = this.T
-    this.C = input.cost.map((c) => c * n)
-    this.CF = Float64Array.from(this.C, (c) => Number(c))
-    this.div = input.compareByCost ? this.C : this.C.map(() => 1n)
-    this.divF = Float64Array.from(this.div, (c) => Number(c))
+    let st = statics.get(pr)
+    if (st === undefined || st.cost !== input.cost || st.byCost !== input.compareByCost) {
+      const C = input.cost.map((c) => c * n)
+      const div = input.compareByCost ? C : C.map(() => 1n)
+      const maxSupport = maxClassesPerProject(pr)
+      st = {
+        cost: input.cost,
+        byCost: input.compareByCost,
+        C,
+        CF: Float64Array.from(C, (c) => Number(c)),
+        div,
+        divF: Float64Array.from(div, (c) => Number(c)),
+        sId: new Int32Array(maxSupport),
+        sW: new Float64Array(maxSupport),
+        sU: new Float64Array(maxSupport),
+        sKey: new Float64Array(maxSupport),
+      }
+      statics.set(pr, st)
+    }
+    this.C = st.C
+    this.CF = st.CF
+    this.div = st.div
+    this.divF = st.divF
     this.EB = 4 * (this.P + 2) * EPS * this.TF
     this.certify = input.certify === true && pr.unit
     this.certKey = new Float64Array(this.P)
@@ -235,11 +270,11 @@ export class MesRun {
     this.cacheNum = new Array(this.P).fill(undefined)
     this.cacheDen = new Array(this.P).fill(1n)
     this.N = new Float64Array(this.P)
-    const maxSupport = pr.projectStart.length > 1 ? maxClassesPerProject(pr) : 0
-    this.sId = new Int32Array(maxSupport)
-    this.sW = new Float64Array(maxSupport)
-    this.sU = new Float64Array(maxSupport)
-    this.sKey = new Float64Array(maxSupport)
+    // Scratch arrays: runs never interleave (they are synchronous), so one set per profile serves all.
+    this.sId = st.sId
+    this.sW = st.sW
+    this.sU = st.sU
+    this.sKey = st.sKey
     this.classGroup = new Int32Array(pr.unit ? pr.nClasses : 0)
     this.cB = new Float64Array(pr.unit ? 0 : pr.nClasses).fill(this.TF)
     this.cPoor = new Uint8Array(pr.unit ? 0 : pr.nClasses)
@@ -896,7 +931,7 @@ export class MesRun {
   /** Exact remaining budget of each project's supporters, in minor units, [num, den]; one pass over the classes. */
   private remainingSupport(p: number): [bigint, bigint] {
     if (this.supportNum === undefined) this.supportNum = this.allRemainingSupport()
-    return [this.supportNum[p]!, this.D * BigInt(this.n)]
+    return reduceOver(this.supportNum[p]!, this.D * BigInt(this.n), [...this.dFactors, BigInt(this.n)])
   }
 
   private supportNum: bigint[] | undefined
@@ -950,6 +985,7 @@ export class MesRun {
 
 /** num / den in lowest terms, where den is the product of `factors` (each below 2^53). */
 function reduceOver(num: bigint, den: bigint, factors: readonly bigint[]): [bigint, bigint] {
+  if (num === 0n) return [0n, 1n]
   let n = num
   let d = den
   for (const f of factors) {

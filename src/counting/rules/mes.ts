@@ -55,6 +55,9 @@ function profileOf(election: Election, utility: MesUtility): MesProfile {
 
 interface Setup {
   readonly election: Election
+  readonly cost: readonly bigint[]
+  /** Some option constrains the run (otherwise no RoundConstraints is built). */
+  readonly constrained: boolean
   readonly context: RuleContext
   readonly profile: MesProfile
   readonly eligible: Uint8Array
@@ -62,42 +65,53 @@ interface Setup {
   readonly upfront: (UnfundedReason | undefined)[]
 }
 
+const costs = new WeakMap<Election, readonly bigint[]>()
+
 function setup(election: Election, context: RuleContext, utility: MesUtility): Setup {
   const profile = profileOf(election, utility)
-  const supporters = Array.from(profile.supporters)
-  const constraints = new RoundConstraints(election, context.options, supporters)
-  const P = election.projects.length
-  const eligible = new Uint8Array(P)
-  const upfront: (UnfundedReason | undefined)[] = new Array(P).fill(undefined)
-  for (let p = 0; p < P; p++) {
-    upfront[p] = constraints.blocked(p)
-    eligible[p] = upfront[p] === undefined ? 1 : 0
+  let cost = costs.get(election)
+  if (cost === undefined) {
+    cost = election.projects.map((p) => p.cost)
+    costs.set(election, cost)
   }
-  return { election, context, profile, eligible, upfront }
+  const { minSupport, exclusionGroups, categoryQuotas } = context.options
+  const constrained =
+    minSupport !== undefined || (exclusionGroups?.length ?? 0) > 0 || (categoryQuotas?.length ?? 0) > 0
+  const P = election.projects.length
+  const eligible = new Uint8Array(P).fill(1)
+  const upfront: (UnfundedReason | undefined)[] = new Array(P).fill(undefined)
+  if (constrained) {
+    const constraints = new RoundConstraints(election, context.options, Array.from(profile.supporters))
+    for (let p = 0; p < P; p++) {
+      upfront[p] = constraints.blocked(p)
+      eligible[p] = upfront[p] === undefined ? 1 : 0
+    }
+  }
+  return { election, cost, constrained, context, profile, eligible, upfront }
 }
 
 interface RunWithOptions {
   readonly result: MesRunResult
   readonly removed: (UnfundedReason | undefined)[]
-  readonly constraints: RoundConstraints
+  readonly constraints: RoundConstraints | undefined
 }
 
 function runOnce(s: Setup, utility: MesUtility, perVoterScaled: bigint, certify = false): RunWithOptions {
   const { election, context, profile } = s
-  const constraints = new RoundConstraints(election, context.options, Array.from(profile.supporters))
+  const constraints = s.constrained
+    ? new RoundConstraints(election, context.options, Array.from(profile.supporters))
+    : undefined
   const removed: (UnfundedReason | undefined)[] = [...s.upfront]
-  const hasHook =
-    (context.options.exclusionGroups?.length ?? 0) > 0 || (context.options.categoryQuotas?.length ?? 0) > 0
   const P = election.projects.length
   const result = runMes({
     profile,
-    cost: election.projects.map((p) => p.cost),
+    cost: s.cost,
     budgetScaled: perVoterScaled,
     compareByCost: utility === 'cost',
     tieRank: context.tieRank,
     eligible: s.eligible,
     certify,
-    ...(hasHook
+    ...(constraints !== undefined
       ? {
           afterFunding: (p: number) => {
             constraints.fund(p)
@@ -143,7 +157,7 @@ function unfundedOf(
         project: p,
         reason: 'supporters_budget_short',
         detail: {
-          supportersBudget: fractionString(num, den),
+          supportersBudget: den === 1n ? num.toString() : `${num}/${den}`,
           cost: election.projects[p]!.cost.toString(),
         },
       })
@@ -355,6 +369,7 @@ export const mesCostAdd1Greedy: Rule = (election, context) => {
       score: String(sup[p]),
       detail: { stage: 'greedy', supporters: sup[p]! },
     })
+    if (constraints === undefined) continue
     constraints.fund(p)
     for (const x of order) {
       if (run.removed[x] === undefined && x !== p) {
