@@ -1,0 +1,111 @@
+import fc from 'fast-check'
+import t from 'tap'
+import { Fraction } from '../../src/counting/fraction.js'
+import { mesCardinality, mesCost, mesCostAdd1 } from '../../src/counting/rules/mes.js'
+import { idTieRank } from '../../src/counting/tie-break.js'
+import type { Election, TieRank } from '../../src/counting/types.js'
+import { approvalElection } from './fixtures/arbitraries.js'
+
+/** The README's MES, voter by voter, with Fraction budgets: slow and obviously right. */
+function naiveMes(e: Election, byCost: boolean, perVoter: Fraction, rank: TieRank): number[] {
+  const voters: (readonly number[])[] = []
+  for (const b of e.ballots) for (let i = 0; i < b.weight; i++) voters.push(b.projects)
+  const budget = voters.map(() => perVoter)
+  const supporters = e.projects.map((_, p) => voters.flatMap((v, i) => (v.includes(p) ? [i] : [])))
+  const funded: number[] = []
+  const open = new Set<number>()
+  e.projects.forEach((project, p) => {
+    if (supporters[p]!.length === 0) return
+    if (project.cost === 0n) funded.push(p)
+    else open.add(p)
+  })
+  for (;;) {
+    let best: { p: number; rho: Fraction; price: Fraction } | undefined
+    for (const p of [...open]) {
+      const cost = Fraction.of(e.projects[p]!.cost)
+      const held = supporters[p]!.map((i) => budget[i]!).sort((x, y) => x.compare(y))
+      if (held.reduce((s, b) => s.add(b), Fraction.ZERO).compare(cost) < 0) {
+        open.delete(p)
+        continue
+      }
+      let poor = Fraction.ZERO
+      let price = Fraction.ZERO
+      for (let i = 0; i < held.length; i++) {
+        price = cost.sub(poor).div(Fraction.of(held.length - i))
+        if (price.compare(held[i]!) <= 0) break
+        poor = poor.add(held[i]!)
+      }
+      const rho = byCost ? price.div(cost) : price
+      const c = best === undefined ? -1 : rho.compare(best.rho)
+      if (c < 0 || (c === 0 && rank[p]! < rank[best!.p]!)) best = { p, rho, price }
+    }
+    if (best === undefined) return funded
+    for (const i of supporters[best.p]!) {
+      const b = budget[i]!
+      budget[i] = b.compare(best.price) <= 0 ? Fraction.ZERO : b.sub(best.price)
+    }
+    open.delete(best.p)
+    funded.push(best.p)
+  }
+}
+
+const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)
+const votersOf = (e: Election) => e.ballots.reduce((n, b) => n + b.weight, 0)
+
+t.test(
+  'when compared with a voter-by-voter Fraction MES, then mes_cost and mes_cardinality agree',
+  async (t) => {
+    fc.assert(
+      fc.property(approvalElection(), (e) => {
+        const n = votersOf(e)
+        if (n === 0) return true
+        const rank = idTieRank(e)
+        const perVoter = Fraction.of(e.budget, n)
+        const cost = mesCost(e, { tieRank: rank, options: {} })
+        const card = mesCardinality(e, { tieRank: rank, options: {} })
+        return (
+          JSON.stringify(sorted(cost.funded)) === JSON.stringify(sorted(naiveMes(e, true, perVoter, rank))) &&
+          JSON.stringify(sorted(card.funded)) === JSON.stringify(sorted(naiveMes(e, false, perVoter, rank)))
+        )
+      }),
+      { numRuns: 150 },
+    )
+  },
+)
+
+t.test(
+  'when add1 skips budget increments, then it returns what the plain k = 0, 1, 2, … loop returns',
+  async (t) => {
+    fc.assert(
+      fc.property(approvalElection({ maxCost: 30 }), (e) => {
+        const n = votersOf(e)
+        if (n === 0) return true
+        const rank = idTieRank(e)
+        const supported = new Set(e.ballots.flatMap((b) => b.projects))
+        const outcomeAt = (k: number) => naiveMes(e, true, Fraction.of(e.budget + BigInt(k * n), n), rank)
+        const costOf = (ps: number[]) => ps.reduce((s, p) => s + e.projects[p]!.cost, 0n)
+        let expected: number[] = []
+        let previous: number[] = []
+        for (let k = 0; ; k++) {
+          const now = outcomeAt(k)
+          if (costOf(now) > e.budget) {
+            expected = previous
+            break
+          }
+          const left = e.budget - costOf(now)
+          const fits = e.projects.some(
+            (p, i) => !now.includes(i) && supported.has(i) && p.cost > 0n && p.cost <= left,
+          )
+          if (!fits) {
+            expected = now
+            break
+          }
+          previous = now
+        }
+        const got = mesCostAdd1(e, { tieRank: rank, options: {} })
+        return JSON.stringify(sorted(got.funded)) === JSON.stringify(sorted(expected))
+      }),
+      { numRuns: 100 },
+    )
+  },
+)
