@@ -54,7 +54,7 @@ const votersOf = (e: Election) => e.ballots.reduce((n, b) => n + b.weight, 0)
 
 t.test(
   'when compared with a voter-by-voter Fraction MES, then mes_cost and mes_cardinality agree',
-  async (t) => {
+  async () => {
     fc.assert(
       fc.property(approvalElection(), (e) => {
         const n = votersOf(e)
@@ -75,7 +75,7 @@ t.test(
 
 t.test(
   'when add1 skips budget increments, then it returns what the plain k = 0, 1, 2, … loop returns',
-  async (t) => {
+  async () => {
     fc.assert(
       fc.property(approvalElection({ maxCost: 30 }), (e) => {
         const n = votersOf(e)
