@@ -15,8 +15,8 @@ async function main(): Promise<void> {
   })
 
   if (config.database.kind === 'pglite' && config.bootstrapOnEmpty) {
-    const file = await bootstrapEmptyDatabase(app.database, config.database.dataDir)
-    if (file) app.log.info({ file }, 'created a first organization; its admin API key is in this file')
+    const file = await bootstrapEmptyDatabase(app, config.database.dataDir)
+    if (file) app.log.info({ file }, 'seeded the demo municipality; its API keys are in this file')
   }
   await app.listen({ port: config.port, host: config.host })
   app.log.info(

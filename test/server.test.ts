@@ -40,17 +40,27 @@ t.test('when the server starts on an empty data folder', async (t) => {
     t.equal(ready.status, 200)
   })
 
-  t.test('then a first admin key is in a private file, never in the log', async (t) => {
+  t.test('then the demo keys are in a private file, never in the log', async (t) => {
     const file = join(dataDir, BOOTSTRAP_FILE)
     t.equal(statSync(file).mode & 0o777, 0o600)
-    const { organization, apiKey } = JSON.parse(readFileSync(file, 'utf8'))
-    t.notMatch(server.output(), apiKey.key)
+    const { organization, apiKeys } = JSON.parse(readFileSync(file, 'utf8'))
+    for (const key of Object.values(apiKeys) as string[]) t.notMatch(server.output(), key)
     t.match(server.output(), file, 'the log says where the file is')
     const response = await fetch(`${base}/v1/organization`, {
-      headers: { authorization: `Bearer ${apiKey.key}` },
+      headers: { authorization: `Bearer ${apiKeys.admin}` },
     })
     t.equal(response.status, 200)
     t.equal(((await response.json()) as { id: string }).id, organization.id)
+    const rounds = await fetch(`${base}/v1/organizations/${organization.slug}/rounds`)
+    const page = (await rounds.json()) as {
+      items: { purpose: string; method: string; currentPhase: string | null }[]
+    }
+    t.equal(new Set(page.items.map((round) => round.purpose)).size, 5, 'a published round of each purpose')
+    t.equal(new Set(page.items.map((round) => round.method)).size, 4, 'and of each method')
+    t.ok(
+      page.items.some((round) => round.currentPhase === 'voting'),
+      'one is in its voting phase',
+    )
   })
 
   t.test('then the CLI refuses the folder while the server holds it', async (t) => {

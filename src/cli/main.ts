@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander'
 import { ZodError } from 'zod'
+import { buildApp } from '../app.js'
 import { ConfigError, loadConfig } from '../config.js'
 import type { Database } from '../db/client.js'
 import { DataDirLockedError } from '../db/data-dir-lock.js'
 import { openMigratedDatabase } from '../db/open.js'
+import { DEMO_SLUG, seedDemo } from '../demo/seed.js'
 import { isProblemError } from '../lib/problems.js'
 import { CreateOrganizationSchema } from '../modules/organizations/organizations.schemas.js'
 import { createOrganization } from '../modules/organizations/organizations.service.js'
@@ -54,6 +56,25 @@ program
     })
     const { organization, apiKey } = await withDatabase((database) => createOrganization(database.db, input))
     print({ organization, apiKey: { id: apiKey.id, key: apiKey.key, roles: apiKey.roles } })
+  })
+
+program
+  .command('demo')
+  .description('Demonstration data')
+  .command('seed')
+  .description('Create the demo municipality: areas, themes, sectors, a round of each purpose and method')
+  .option('--slug <slug>', 'the demo organization slug', DEMO_SLUG)
+  .action(async (options: { slug: string }) => {
+    const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' })
+    const result = await withDatabase(async (database) => {
+      const app = await buildApp(config, { database, logger: false })
+      try {
+        return await seedDemo(app, options.slug)
+      } finally {
+        await app.close()
+      }
+    })
+    print({ organization: result.organization, apiKeys: result.keys, rounds: result.rounds })
   })
 
 function explain(error: unknown): string {

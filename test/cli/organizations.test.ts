@@ -54,3 +54,17 @@ t.test('when the input is invalid, then it names the option and exits non-zero',
   t.not(missing.status, 0)
   t.match(missing.stderr, /required option '--slug <slug>'/)
 })
+
+t.test('when the demo is seeded, then it prints a key per role and a round of each purpose', async (t) => {
+  const slug = `demo-${randomUUID().slice(0, 8)}`
+  const result = cli(['demo', 'seed', '--slug', slug], env)
+  t.equal(result.status, 0, result.stderr)
+  const printed = JSON.parse(result.stdout)
+  t.equal(printed.organization.slug, slug)
+  t.same(Object.keys(printed.apiKeys).sort(), ['admin', 'auditor', 'frontend', 'integrator', 'reviewer'])
+  const purposes = new Set(printed.rounds.map((round: { purpose: string }) => round.purpose))
+  t.same([...purposes].sort(), ['allocation', 'co_planning', 'cooperation', 'resource_mapping', 'savings'])
+  const again = cli(['demo', 'seed', '--slug', slug], env)
+  t.equal(again.status, 1, 'when seeded twice, then it refuses')
+  t.match(again.stderr, /exists/)
+})
