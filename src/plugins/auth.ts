@@ -19,6 +19,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Forgets cached key lookups, e.g. after a revocation. */
     forgetApiKeys(): void
+    /** Every /v1 route with the access it declares. */
+    routeAccess: { method: string; url: string; access: Access }[]
   }
 }
 
@@ -41,6 +43,7 @@ export default fp(
   async function authPlugin(app) {
     const cache = new LRUCache<string, Principal | string>({ max: 10_000, ttl: KEY_CACHE_TTL_MS })
     app.decorate('forgetApiKeys', () => cache.clear())
+    app.decorate('routeAccess', [])
     app.decorateRequest('principal', null)
     app.decorateRequest('authFailure', null)
 
@@ -48,8 +51,17 @@ export default fp(
       if (route.url.startsWith('/v1') && !route.config?.access) {
         throw new Error(`route ${route.method} ${route.url} must declare config.access`)
       }
-      if (route.config?.access && 'roles' in route.config.access && route.schema) {
+      const access = route.config?.access
+      if (!access) return
+      for (const method of [route.method].flat()) {
+        if (method !== 'HEAD') app.routeAccess.push({ method, url: route.url, access })
+      }
+      if ('roles' in access && route.schema) {
         route.schema.security = [{ bearerAuth: [] }]
+        const roles = `Roles: ${access.roles.join(', ')}.`
+        route.schema.description = route.schema.description
+          ? `${route.schema.description}\n\n${roles}`
+          : roles
       }
     })
 

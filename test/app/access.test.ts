@@ -105,3 +105,39 @@ t.test('when a key is revoked, then it stops working at once', async (t) => {
   t.equal(after.statusCode, 401)
   t.match(after.json().detail, /revoked/)
 })
+
+// Every /v1 route the app registers, from the access each declares: nothing is left unguarded.
+t.test('when any /v1 route is called by each kind of caller, then access is enforced', async (t) => {
+  const app = await buildTestApp(t, { env: { RATE_LIMIT_ANONYMOUS: '100000' } })
+  const tenant = await createTenant(app)
+  const keys = Object.fromEntries(
+    await Promise.all(ROLES.map(async (role) => [role, await createKey(app, tenant, [role])] as const)),
+  ) as Record<Role, string>
+  t.ok(app.routeAccess.length >= 20, `${app.routeAccess.length} routes declare their access`)
+  for (const { method, url: pattern, access } of app.routeAccess) {
+    const url = pattern
+      .replace(':slug', tenant.slug)
+      .replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000')
+    const call = (headers: Record<string, string>) =>
+      app.inject({
+        method: method as 'GET',
+        url,
+        headers,
+        ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }),
+      })
+    const name = `${method} ${pattern}`
+    t.equal((await call(bearer('pbk_00000000_unknown'))).statusCode, 401, `${name}: an unknown key gets 401`)
+    const anonymous = await call({})
+    if ('public' in access) {
+      t.not(anonymous.statusCode, 401, `${name}: public, no key needed`)
+      continue
+    }
+    t.equal(anonymous.statusCode, 401, `${name}: no key gets 401`)
+    for (const role of ROLES) {
+      const status = (await call(bearer(keys[role]))).statusCode
+      if (access.roles.includes(role))
+        t.notOk([401, 403].includes(status), `${name}: ${role} is let through (${status})`)
+      else t.equal(status, 403, `${name}: ${role} gets 403`)
+    }
+  }
+})
