@@ -56,6 +56,8 @@ export default fp(
       for (const method of [route.method].flat()) {
         if (method !== 'HEAD') app.routeAccess.push({ method, url: route.url, access })
       }
+      // A public route still reads a key when one is given (e.g. drafts of one's own organization).
+      if ('public' in access && route.schema) route.schema.security = [{}, { bearerAuth: [] }]
       if ('roles' in access && route.schema) {
         route.schema.security = [{ bearerAuth: [] }]
         const roles = `Roles: ${access.roles.join(', ')}.`

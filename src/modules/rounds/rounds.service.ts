@@ -110,6 +110,8 @@ async function validate(db: Db | Tx, organizationId: string, config: StoredConfi
       .select({ id: themes.id })
       .from(themes)
       .where(and(eq(themes.organizationId, organizationId), inArray(themes.id, config.themeIds)))
+      // Held until the round is written, so that a theme cannot be deleted in between.
+      .for('share')
     const known = new Set(found.map((row) => row.id))
     const missing = config.themeIds.findIndex((id) => !known.has(id))
     if (missing >= 0) throw invalidField(`/themeIds/${missing}`, 'is not a theme of the organization')
