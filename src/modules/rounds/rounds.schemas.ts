@@ -140,7 +140,36 @@ const roundFields = {
   savingsTarget: money.optional().describe('Savings rounds: the amount the cuts must reach'),
 }
 
-export const CreateRoundSchema = z.strictObject(roundFields).meta({ id: 'CreateRound' })
+export const CreateRoundSchema = z.strictObject(roundFields).meta({
+  id: 'CreateRound',
+  examples: [
+    {
+      title: { fi: 'Kylien oma raha 2027', sv: 'Byarnas egna pengar 2027' },
+      purpose: 'allocation',
+      method: 'area',
+      currency: 'EUR',
+      fiscalYear: 2027,
+      phases: [
+        { phase: 'ideation', startsAt: '2027-01-10T00:00:00Z', endsAt: '2027-02-28T00:00:00Z' },
+        { phase: 'voting', startsAt: '2027-03-01T00:00:00Z', endsAt: '2027-03-15T00:00:00Z' },
+      ],
+      ballot: { format: 'approval', maxChoices: 3 },
+      counting: { rule: 'mes_cost_add1_greedy' },
+      eligibility: { minimumAge: 12, potChoice: 'own_area_and_municipality' },
+    },
+    {
+      title: { fi: 'Säästökohteiden valinta' },
+      purpose: 'savings',
+      method: 'sector',
+      currency: 'EUR',
+      fiscalYear: 2027,
+      phases: [{ phase: 'voting', startsAt: '2027-05-01T00:00:00Z', endsAt: '2027-05-15T00:00:00Z' }],
+      ballot: { format: 'objection' },
+      counting: { rule: 'savings_min_objection' },
+      savingsTarget: 7_000_000,
+    },
+  ],
+})
 export const UpdateRoundSchema = z
   .strictObject({
     ...Object.fromEntries(Object.entries(roundFields).map(([key, schema]) => [key, schema.optional()])),
