@@ -206,7 +206,7 @@ export class MesRun {
   /** d budget / d T of each group along the current decisions (>= 1, a sum of non-negative terms). */
   private gS = new Float64Array(0)
   private gW = new Float64Array(0)
-  private gPat: Int32Array[] = []
+  private gPat: number[][] = []
   /** Emptied groups, reused (their counts are all 0). */
   private readonly gFree: number[] = []
   private gChild = new Int32Array(0)
@@ -285,7 +285,7 @@ export class MesRun {
         arenas.delete(pr)
         this.gCap = arena.cap
         this.cnt = arena.cnt
-        this.cnt.fill(0, 0, arena.used * this.P)
+        for (let p = 0; p < this.P; p++) this.cnt.fill(0, p * arena.cap, p * arena.cap + arena.used)
         this.gB = arena.gB
         this.gS = arena.gS
         this.gW = arena.gW
@@ -296,8 +296,8 @@ export class MesRun {
       } else {
         this.growGroups(Math.min(pr.nClasses + 1, 256))
       }
-      const g = this.newGroup(new Int32Array(0), this.TF, 1)
-      for (let p = 0; p < this.P; p++) this.cnt[g * this.P + p] = pr.supporters[p]!
+      const g = this.newGroup([], this.TF, 1)
+      for (let p = 0; p < this.P; p++) this.cnt[p * this.gCap + g] = pr.supporters[p]!
       let total = 0
       for (let c = 0; c < pr.nClasses; c++) total += pr.classWeight[c]!
       this.gW[g] = total
@@ -415,7 +415,8 @@ export class MesRun {
   private growGroups(cap: number): void {
     const P = this.P
     const cnt = new Int32Array(cap * P)
-    cnt.set(this.cnt)
+    const old = this.gCap
+    for (let p = 0; p < P && old > 0; p++) cnt.set(this.cnt.subarray(p * old, (p + 1) * old), p * cap)
     this.cnt = cnt
     const gB = new Float64Array(cap)
     gB.set(this.gB)
@@ -435,7 +436,7 @@ export class MesRun {
     this.gCap = cap
   }
 
-  private newGroup(pattern: Int32Array, budget: number, slope: number): number {
+  private newGroup(pattern: number[], budget: number, slope: number): number {
     let g = this.gFree.pop()
     if (g === undefined) {
       if (this.nG === this.gCap) this.growGroups(this.gCap * 2)
@@ -467,12 +468,13 @@ export class MesRun {
     let R = 0
     let Ps = 0
     if (this.pr.unit) {
-      const { order, cnt, gB, gS, P } = this
+      const { order, cnt, gB, gS } = this
+      const row = p * this.gCap
       let Pw = 0
       const len = this.orderLen
       for (let i = 0; i < len; i++) {
         const g = order[i]!
-        const c = cnt[g * P + p]!
+        const c = cnt[row + g]!
         if (c === 0) continue
         m++
         const b = gB[g]!
@@ -556,11 +558,12 @@ export class MesRun {
   }
 
   private gatherGroups(p: number): number {
-    const { order, cnt, gB, P } = this
+    const { order, cnt, gB } = this
+    const row = p * this.gCap
     let k = 0
     for (let i = 0; i < this.orderLen; i++) {
       const g = order[i]!
-      const c = cnt[g * P + p]!
+      const c = cnt[row + g]!
       if (c === 0) continue
       this.sId[k] = g
       this.sW[k] = c
@@ -589,7 +592,9 @@ export class MesRun {
     const id = this.sId[j]!
     let s = this.TD
     if (this.pr.unit) {
-      for (const step of this.gPat[id]!) s -= this.a[step]!
+      const pat = this.gPat[id]!
+      const a = this.a
+      for (let t = 0; t < pat.length; t++) s -= a[pat[t]!]!
     } else {
       const pr = this.pr
       for (let i = pr.classStart[id]!; i < pr.classStart[id + 1]!; i++) {
@@ -605,7 +610,8 @@ export class MesRun {
     const N = this.N
     if (this.pr.unit) {
       const c = this.sW[j]!
-      for (const step of this.gPat[id]!) N[step]! += c
+      const pat = this.gPat[id]!
+      for (let t = 0; t < pat.length; t++) N[pat[t]!]! += c
     } else {
       const pr = this.pr
       const w = this.sW[j]!
@@ -752,38 +758,41 @@ export class MesRun {
     const dirty = this.dirty
     const aliveW = this.aliveW
     if (pr.unit) {
-      const P = this.P
       const fate = this.fate
       const touched: number[] = []
+      const { projectClass, classWeight, classStart, classProject } = pr
       let cnt = this.cnt
-      for (let i = pr.projectStart[p]!; i < pr.projectStart[p + 1]!; i++) {
-        const c = pr.projectClass[i]!
+      let cap = this.gCap
+      let gW = this.gW
+      let gChild = this.gChild
+      let gPoor = this.gPoor
+      const end0 = pr.projectStart[p + 1]!
+      for (let i = pr.projectStart[p]!; i < end0; i++) {
+        const c = projectClass[i]!
         const g = this.classGroup[c]!
         if (g < 0) continue
-        const w = pr.classWeight[c]!
+        const w = classWeight[c]!
         payers += w
-        const start = pr.classStart[c]!
-        const end = pr.classStart[c + 1]!
-        if (this.gPoor[g]) {
+        const start = classStart[c]!
+        const end = classStart[c + 1]!
+        if (gPoor[g]) {
           poorPayers += w
           this.classGroup[c] = -1
           // Counts of closed projects are never read again (a reused group may keep stale ones).
           for (let t = start; t < end; t++) {
-            const x = pr.classProject[t]!
+            const x = classProject[t]!
             if (fate[x] !== Fate.Open) continue
-            cnt[g * P + x]! -= w
+            cnt[x * cap + g]! -= w
             aliveW[x]! -= w
             dirty[x] = 1
           }
-          this.gW[g]! -= w
+          gW[g]! -= w
           continue
         }
-        let h = this.gChild[g]!
+        let h = gChild[g]!
         if (h < 0) {
-          const pat = new Int32Array(this.gPat[g]!.length + 1)
-          pat.set(this.gPat[g]!)
-          pat[pat.length - 1] = step
-          if (cnt[g * P + p] === this.gW[g]) {
+          const pat = [...this.gPat[g]!, step]
+          if (cnt[p * cap + g] === gW[g]) {
             // The whole group pays: it moves as a whole.
             h = g
             this.gPat[g] = pat
@@ -792,23 +801,28 @@ export class MesRun {
           } else {
             h = this.newGroup(pat, this.gB[g]! - qF, this.gS[g]! - slopeQ)
             cnt = this.cnt
+            cap = this.gCap
+            gW = this.gW
+            gChild = this.gChild
+            gPoor = this.gPoor
           }
-          this.gChild[g] = h
+          gChild[g] = h
           touched.push(g)
         }
         if (h !== g) {
           this.classGroup[c] = h
           for (let t = start; t < end; t++) {
-            const x = pr.classProject[t]!
+            const x = classProject[t]!
             if (fate[x] !== Fate.Open) continue
-            cnt[g * P + x]! -= w
-            cnt[h * P + x]! += w
+            const r = x * cap
+            cnt[r + g]! -= w
+            cnt[r + h]! += w
             dirty[x] = 1
           }
-          this.gW[h]! += w
-          this.gW[g]! -= w
+          gW[h]! += w
+          gW[g]! -= w
         } else {
-          for (let t = start; t < end; t++) dirty[pr.classProject[t]!] = 1
+          for (let t = start; t < end; t++) dirty[classProject[t]!] = 1
         }
       }
       this.rebuildOrder()
@@ -848,12 +862,13 @@ export class MesRun {
    */
   private certifyWinner(p: number, qF: number, rhoF: number): number {
     const { order, cnt, gB, gS, gPoor, P } = this
+    const row = p * this.gCap
     let Ps = 0
     let Pw = 0
     for (let i = 0; i < this.orderLen; i++) {
       const g = order[i]!
       if (!gPoor[g]) continue
-      const c = cnt[g * P + p]!
+      const c = cnt[row + g]!
       Ps += c * gS[g]!
       Pw += c
     }
