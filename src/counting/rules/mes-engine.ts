@@ -212,6 +212,8 @@ export class MesRun {
   private gChild = new Int32Array(0)
   private gPoor = new Uint8Array(0)
   private order = new Int32Array(0)
+  private keptBuf = new Int32Array(0)
+  private movedBuf = new Int32Array(0)
   private orderLen = 0
   private readonly classGroup: Int32Array
   // General utilities: one budget per class.
@@ -791,14 +793,15 @@ export class MesRun {
         }
         let h = gChild[g]!
         if (h < 0) {
-          const pat = [...this.gPat[g]!, step]
           if (cnt[p * cap + g] === gW[g]) {
-            // The whole group pays: it moves as a whole.
+            // The whole group pays: it moves as a whole (no other group shares its pattern array).
             h = g
-            this.gPat[g] = pat
+            this.gPat[g]!.push(step)
             this.gB[g]! -= qF
             this.gS[g]! -= slopeQ
           } else {
+            const pat = this.gPat[g]!.slice()
+            pat.push(step)
             h = this.newGroup(pat, this.gB[g]! - qF, this.gS[g]! - slopeQ)
             cnt = this.cnt
             cap = this.gCap
@@ -917,29 +920,36 @@ export class MesRun {
   /** Re-sorts the groups by budget: the groups that paid moved down by the same price, keeping their order. */
   private rebuildOrder(): void {
     const { order, gW, gChild, gB, gPoor } = this
-    const kept: number[] = []
-    const moved: number[] = []
-    for (let i = 0; i < this.orderLen; i++) {
+    const len = this.orderLen
+    if (this.keptBuf.length < len) {
+      this.keptBuf = new Int32Array(2 * len)
+      this.movedBuf = new Int32Array(2 * len)
+    }
+    const kept = this.keptBuf
+    const moved = this.movedBuf
+    let nk = 0
+    let nm = 0
+    for (let i = 0; i < len; i++) {
       const g = order[i]!
       gPoor[g] = 0
       const h = gChild[g]!
-      if (h >= 0) moved.push(h)
+      if (h >= 0) moved[nm++] = h
       if (h === g) continue
-      if (gW[g]! > 0) kept.push(g)
+      if (gW[g]! > 0) kept[nk++] = g
       else this.gFree.push(g)
     }
-    const total = kept.length + moved.length
+    const total = nk + nm
     if (this.order.length < total) this.order = new Int32Array(Math.max(total, this.order.length * 2))
     const out = this.order
     let i = 0
     let j = 0
     let o = 0
-    while (i < kept.length && j < moved.length) {
+    while (i < nk && j < nm) {
       if (gB[kept[i]!]! <= gB[moved[j]!]!) out[o++] = kept[i++]!
       else out[o++] = moved[j++]!
     }
-    while (i < kept.length) out[o++] = kept[i++]!
-    while (j < moved.length) out[o++] = moved[j++]!
+    while (i < nk) out[o++] = kept[i++]!
+    while (j < nm) out[o++] = moved[j++]!
     this.orderLen = o
   }
 
