@@ -6,7 +6,7 @@ import { decodeCursor, type PageQuery, toPage } from '../../lib/pagination.js'
 export interface AuditRecord {
   organizationId: string
   roundId?: string | null
-  entity: 'round' | 'pot' | 'area' | 'theme' | 'sector'
+  entity: 'organization' | 'round' | 'pot' | 'area' | 'theme' | 'sector'
   entityId: string
   action: string
   actorKeyId: string | null

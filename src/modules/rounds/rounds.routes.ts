@@ -54,7 +54,7 @@ const AuditEntrySchema = z
 const AuditPageSchema = pageOf(AuditEntrySchema).meta({ id: 'AuditPage' })
 const AuditQuerySchema = PageQuerySchema.extend({
   roundId: z.uuid().optional(),
-  entity: z.enum(['round', 'pot', 'area', 'theme', 'sector']).optional(),
+  entity: z.enum(['organization', 'round', 'pot', 'area', 'theme', 'sector']).optional(),
 })
 
 const readerOf = (request: FastifyRequest, now: Date): Reader => ({
