@@ -1,3 +1,5 @@
+import { and, eq, gt, or, type SQL } from 'drizzle-orm'
+import type { PgColumn } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
 import { invalidField } from './problems.js'
 
@@ -45,4 +47,17 @@ export function toPage<T extends Position, V>(
   const pageRows = hasMore ? rows.slice(0, limit) : rows
   const last = pageRows.at(-1)
   return { items: pageRows.map(view), nextCursor: hasMore && last ? encodeCursor(last) : null }
+}
+
+/** The keyset condition "after the cursor" for rows ordered by (createdAt, id); none without a cursor. */
+export function afterCursor(
+  cursor: string | undefined,
+  columns: { createdAt: PgColumn; id: PgColumn },
+): SQL | undefined {
+  if (!cursor) return undefined
+  const after = decodeCursor(cursor)
+  return or(
+    gt(columns.createdAt, after.createdAt),
+    and(eq(columns.createdAt, after.createdAt), gt(columns.id, after.id)),
+  )
 }

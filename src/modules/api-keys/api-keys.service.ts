@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { and, asc, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import type { Db, Tx } from '../../db/client.js'
 import { type ApiKey, apiKeys } from '../../db/schema.js'
-import { decodeCursor, type PageQuery, toPage } from '../../lib/pagination.js'
+import { afterCursor, type PageQuery, toPage } from '../../lib/pagination.js'
 import { notFound, ProblemError } from '../../lib/problems.js'
 import type { ApiKeyView, CreateApiKeyBody, Role } from './api-keys.schemas.js'
 
@@ -53,21 +53,10 @@ export async function createApiKey(
 }
 
 export async function listApiKeys(db: Db, organizationId: string, page: PageQuery) {
-  const after = page.cursor ? decodeCursor(page.cursor) : undefined
   const rows = await db
     .select()
     .from(apiKeys)
-    .where(
-      and(
-        eq(apiKeys.organizationId, organizationId),
-        after
-          ? or(
-              gt(apiKeys.createdAt, after.createdAt),
-              and(eq(apiKeys.createdAt, after.createdAt), gt(apiKeys.id, after.id)),
-            )
-          : undefined,
-      ),
-    )
+    .where(and(eq(apiKeys.organizationId, organizationId), afterCursor(page.cursor, apiKeys)))
     .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
     .limit(page.limit + 1)
   return toPage(rows, page.limit, toApiKeyView)

@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm'
+import { and, asc, eq } from 'drizzle-orm'
 import type { Db, Tx } from '../../db/client.js'
 import { isUniqueViolation, sqlState } from '../../db/errors.js'
 import { type Area, areas, organizations, pots } from '../../db/schema.js'
 import { checkLocalizedText, type LanguageSettings, pickText } from '../../lib/i18n.js'
-import { decodeCursor, type PageQuery, toPage } from '../../lib/pagination.js'
+import { afterCursor, type PageQuery, toPage } from '../../lib/pagination.js'
 import { invalidField, notFound, ProblemError } from '../../lib/problems.js'
 import { recordAudit } from '../audit/audit.service.js'
 import type { AreaRecord, AreaView, CreateArea, UpdateArea } from './areas.schemas.js'
@@ -123,21 +123,10 @@ export async function getArea(db: Db, organizationId: string, areaId: string): P
 }
 
 export async function listAreas(db: Db, organizationId: string, page: PageQuery) {
-  const after = page.cursor ? decodeCursor(page.cursor) : undefined
   const rows = await db
     .select()
     .from(areas)
-    .where(
-      and(
-        eq(areas.organizationId, organizationId),
-        after
-          ? or(
-              gt(areas.createdAt, after.createdAt),
-              and(eq(areas.createdAt, after.createdAt), gt(areas.id, after.id)),
-            )
-          : undefined,
-      ),
-    )
+    .where(and(eq(areas.organizationId, organizationId), afterCursor(page.cursor, areas)))
     .orderBy(asc(areas.createdAt), asc(areas.id))
     .limit(page.limit + 1)
   return toPage(rows, page.limit, toAreaRecord)

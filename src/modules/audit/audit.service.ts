@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm'
+import { and, asc, eq } from 'drizzle-orm'
 import type { Db, Tx } from '../../db/client.js'
 import { type AuditEntry, auditLog } from '../../db/schema.js'
-import { decodeCursor, type PageQuery, toPage } from '../../lib/pagination.js'
+import { afterCursor, type PageQuery, toPage } from '../../lib/pagination.js'
 
 export interface AuditRecord {
   organizationId: string
@@ -50,7 +50,6 @@ export async function listAudit(
   filter: { roundId?: string; entity?: string },
   page: PageQuery,
 ) {
-  const after = page.cursor ? decodeCursor(page.cursor) : undefined
   const rows = await db
     .select()
     .from(auditLog)
@@ -59,12 +58,7 @@ export async function listAudit(
         eq(auditLog.organizationId, organizationId),
         filter.roundId ? eq(auditLog.roundId, filter.roundId) : undefined,
         filter.entity ? eq(auditLog.entity, filter.entity) : undefined,
-        after
-          ? or(
-              gt(auditLog.createdAt, after.createdAt),
-              and(eq(auditLog.createdAt, after.createdAt), gt(auditLog.id, after.id)),
-            )
-          : undefined,
+        afterCursor(page.cursor, auditLog),
       ),
     )
     .orderBy(asc(auditLog.createdAt), asc(auditLog.id))

@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, inArray, ne, or, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db, Tx } from '../../db/client.js'
 import { organizations, pots, type Round, rounds, themes } from '../../db/schema.js'
 import { checkLocalizedText, type LanguageSettings, negotiateLanguage, pickText } from '../../lib/i18n.js'
-import { decodeCursor, toPage } from '../../lib/pagination.js'
+import { afterCursor, toPage } from '../../lib/pagination.js'
 import { invalidField, notFound, ProblemError } from '../../lib/problems.js'
 import type { Principal } from '../api-keys/api-keys.service.js'
 import { recordAudit } from '../audit/audit.service.js'
@@ -203,7 +203,6 @@ export async function listRounds(
   query: RoundListQuery,
   options: { includeDrafts: boolean; now: Date },
 ) {
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined
   const now = options.now.toISOString()
   const rows = await db
     .select()
@@ -221,12 +220,7 @@ export async function listRounds(
                 AND (p->>'startsAt')::timestamptz <= ${now}::timestamptz
                 AND (p->>'endsAt')::timestamptz > ${now}::timestamptz)`
           : undefined,
-        after
-          ? or(
-              gt(rounds.createdAt, after.createdAt),
-              and(eq(rounds.createdAt, after.createdAt), gt(rounds.id, after.id)),
-            )
-          : undefined,
+        afterCursor(query.cursor, rounds),
       ),
     )
     .orderBy(asc(rounds.createdAt), asc(rounds.id))

@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm'
+import { and, asc, eq } from 'drizzle-orm'
 import type { Db, Tx } from '../../db/client.js'
 import { isUniqueViolation, sqlState } from '../../db/errors.js'
 import { pots, type Sector, sectors } from '../../db/schema.js'
 import { checkLocalizedText, type LanguageSettings, pickText } from '../../lib/i18n.js'
-import { decodeCursor, type PageQuery, toPage } from '../../lib/pagination.js'
+import { afterCursor, type PageQuery, toPage } from '../../lib/pagination.js'
 import { notFound, ProblemError } from '../../lib/problems.js'
 import type { WriteContext } from '../areas/areas.service.js'
 import { recordAudit } from '../audit/audit.service.js'
@@ -86,21 +86,10 @@ export async function getSector(db: Db, organizationId: string, sectorId: string
 }
 
 export async function listSectors(db: Db, organizationId: string, page: PageQuery) {
-  const after = page.cursor ? decodeCursor(page.cursor) : undefined
   const rows = await db
     .select()
     .from(sectors)
-    .where(
-      and(
-        eq(sectors.organizationId, organizationId),
-        after
-          ? or(
-              gt(sectors.createdAt, after.createdAt),
-              and(eq(sectors.createdAt, after.createdAt), gt(sectors.id, after.id)),
-            )
-          : undefined,
-      ),
-    )
+    .where(and(eq(sectors.organizationId, organizationId), afterCursor(page.cursor, sectors)))
     .orderBy(asc(sectors.createdAt), asc(sectors.id))
     .limit(page.limit + 1)
   return toPage(rows, page.limit, toSectorRecord)
