@@ -2,6 +2,8 @@ import fc from 'fast-check'
 import t from 'tap'
 import { Fraction } from '../../src/counting/fraction.js'
 import { mesCardinality, mesCost, mesCostAdd1 } from '../../src/counting/rules/mes.js'
+import { MesRun, type MesRunResult } from '../../src/counting/rules/mes-engine.js'
+import { buildMesProfile } from '../../src/counting/rules/mes-profile.js'
 import { idTieRank } from '../../src/counting/tie-break.js'
 import type { Election, TieRank } from '../../src/counting/types.js'
 import { approvalElection } from './fixtures/arbitraries.js'
@@ -109,3 +111,38 @@ t.test(
     )
   },
 )
+
+t.test('when a MES run is resumed at a larger budget, then it equals a fresh run there', async (tt) => {
+  let resumed = 0
+  fc.assert(
+    fc.property(approvalElection({ maxCost: 30 }), fc.integer({ min: 1, max: 4 }), (e, snapAt) => {
+      const n = votersOf(e)
+      if (n === 0) return true
+      const rank = idTieRank(e)
+      const cost = e.projects.map((p) => p.cost)
+      const eligible = new Uint8Array(e.projects.length).fill(1)
+      // Two profiles: runs of one profile share arrays, and the resumed engine must keep its own.
+      const mine = buildMesProfile(e, 'cost')
+      const fresh = buildMesProfile(e, 'cost')
+      const input = { cost, compareByCost: true, tieRank: rank, eligible, certify: true }
+      const sig = (r: MesRunResult) =>
+        JSON.stringify(r.steps, (_, v) => (typeof v === 'bigint' ? v.toString() : v)) +
+        `${r.totalCost} ${Array.from(r.fate)} ${e.projects.map((_, p) => r.remainingSupport(p).join('/'))}`
+      let engine: MesRun | undefined
+      for (let k = 0n; k < 40n; k++) {
+        const T = e.budget + k * BigInt(n)
+        const expected = new MesRun({ ...input, profile: fresh, budgetScaled: T }).run()
+        if (engine?.canResume(T)) {
+          resumed++
+          if (sig(engine.resume(T)) !== sig(expected)) return false
+        } else {
+          engine = new MesRun({ ...input, profile: mine, budgetScaled: T, snapshotBelow: snapAt * n })
+          if (sig(engine.run()) !== sig(expected)) return false
+        }
+      }
+      return true
+    }),
+    { numRuns: 150 },
+  )
+  tt.ok(resumed > 0, `${resumed} resumed runs`)
+})

@@ -38,6 +38,11 @@ export interface MesRunInput {
   readonly afterFunding?: (project: number) => readonly number[]
   /** Unit utilities only: also compute MesRunResult.stableFor (used by the add1 completion). */
   readonly certify?: boolean
+  /**
+   * With `certify`: keep a copy of the state before the first paid step whose certificate falls
+   * below this (scaled units), for resume().
+   */
+  readonly snapshotBelow?: number
 }
 
 export interface MesRunStep {
@@ -126,6 +131,25 @@ interface Exact {
   den: bigint
 }
 
+/** The state after `paid` paid steps, minus what resume() recomputes (prices, float budgets, search). */
+interface Snapshot {
+  paid: number
+  steps: number
+  totalCost: bigint
+  cap: number
+  nG: number
+  cnt: Int32Array<ArrayBuffer>
+  gW: Float64Array<ArrayBuffer>
+  gS: Float64Array<ArrayBuffer>
+  gPat: number[][]
+  gFree: number[]
+  order: Int32Array<ArrayBuffer>
+  classGroup: Int32Array
+  aliveW: Float64Array
+  fate: Uint8Array
+  stepOf: Int32Array
+}
+
 interface Arena {
   cap: number
   used: number
@@ -163,17 +187,30 @@ export class MesRun {
   private readonly pr: MesProfile
   private readonly P: number
   private readonly n: number
-  private readonly T: bigint
-  private readonly TF: number
+  private T: bigint
+  private TF: number
   private readonly C: readonly bigint[]
   private readonly CF: Float64Array
   private readonly div: readonly bigint[]
   private readonly divF: Float64Array
   private readonly input: MesRunInput
-  private readonly EB: number
+  private EB: number
   private readonly certify: boolean
   /** See MesRunResult.stableFor; lowered by every decision that could change with T. */
   private stable = Number.POSITIVE_INFINITY
+  /**
+   * With `certify`, per paid step: `stable` once it was taken, and what its exact price needs at any
+   * T (poor weight, counts N_s of the poor payers' earlier steps, rich weight R), so that resume()
+   * can recompute the prefix; dropAt: number of paid steps when a project was found unaffordable.
+   */
+  private readonly stableAt: number[] = []
+  private readonly stepWP: number[] = []
+  private readonly stepN: Float64Array[] = []
+  private readonly stepR: bigint[] = []
+  private readonly dropAt: Int32Array
+  private snap: Snapshot | undefined
+  /** Paid steps kept by the last resume(). */
+  resumedSteps = 0
   /** Per project: a lower bound of rho at T and of its slope in T, from its last computation. */
   private readonly certKey: Float64Array
   private readonly certSlope: Float64Array
@@ -265,6 +302,7 @@ export class MesRun {
     this.certSlope = new Float64Array(this.P)
     this.noPoor = new Uint8Array(this.P)
     this.stepOf = new Int32Array(this.P).fill(-1)
+    this.dropAt = new Int32Array(this.P)
     this.fate = new Uint8Array(this.P)
     this.aliveW = Float64Array.from(pr.supporters)
     this.dirty = new Uint8Array(this.P)
@@ -318,6 +356,157 @@ export class MesRun {
     for (let p = 0; p < P; p++) {
       if (fate[p] === Fate.Open && input.cost[p] === 0n) this.fundFree(p)
     }
+    return this.search()
+  }
+
+  /**
+   * With `certify` and no afterFunding hook: whether resume(T) may serve budgetScaled T, i.e. every
+   * paid step of this run is certified to stay the same at T.
+   */
+  canResume(T: bigint): boolean {
+    return this.resumeAt(T) > 0
+  }
+
+  /** The number of paid steps resume(T) keeps, 0 if none. */
+  private resumeAt(T: bigint): number {
+    const L = this.a.length
+    if (!this.certify || this.input.afterFunding !== undefined || L === 0 || T <= this.T) return 0
+    const d = Number(T - this.T)
+    if (d < this.stableAt[L - 1]!) return L
+    const snap = this.snap
+    if (snap !== undefined && snap.paid > 0 && d < this.stableAt[snap.paid - 1]!) return snap.paid
+    return 0
+  }
+
+  private restore(snap: Snapshot): void {
+    this.gCap = snap.cap
+    this.nG = snap.nG
+    // The snapshot is used once: its arrays are taken over.
+    this.cnt = snap.cnt
+    this.gW = snap.gW
+    this.gS = snap.gS
+    this.gB = new Float64Array(snap.cap)
+    this.gChild = new Int32Array(snap.cap).fill(-1)
+    this.gPoor = new Uint8Array(snap.cap)
+    this.gPat = snap.gPat
+    this.gFree.length = 0
+    this.gFree.push(...snap.gFree)
+    this.order = snap.order
+    this.orderLen = snap.order.length
+    this.classGroup.set(snap.classGroup)
+    this.aliveW.set(snap.aliveW)
+    this.fate.set(snap.fate)
+    this.stepOf.set(snap.stepOf)
+    this.totalCost = snap.totalCost
+    this.steps.length = snap.steps
+    this.stepProject.length = snap.paid
+    this.stepWP.length = snap.paid
+    this.stepN.length = snap.paid
+    this.stepR.length = snap.paid
+  }
+
+  private takeSnapshot(p: number, paid: number): void {
+    const used = this.order.subarray(0, this.orderLen)
+    const stepOf = this.stepOf.slice()
+    stepOf[p] = -1
+    this.snap = {
+      paid,
+      steps: this.steps.length,
+      totalCost: this.totalCost,
+      cap: this.gCap,
+      nG: this.nG,
+      cnt: this.cnt.slice(),
+      gW: this.gW.slice(),
+      gS: this.gS.slice(),
+      gPat: this.gPat.map((pat) => (pat === undefined ? [] : pat.slice())),
+      gFree: this.gFree.slice(),
+      order: used.slice(),
+      classGroup: this.classGroup.slice(),
+      aliveW: this.aliveW.slice(),
+      fate: this.fate.slice(),
+      stepOf,
+    }
+  }
+
+  /**
+   * The run at budgetScaled T (canResume(T)), reusing this run's paid steps: they take the same
+   * decisions at T, so the groups, counts and poor sets are unchanged; only the exact prices (and the
+   * float budgets from them) are recomputed, by the same operations as a fresh run at T, and the
+   * search resumes after the last step. This run's earlier result must not be used any more.
+   */
+  resume(T: bigint): MesRunResult {
+    const L = this.resumeAt(T)
+    this.resumedSteps = L
+    if (L < this.a.length) this.restore(this.snap!)
+    this.snap = undefined
+    const d = Number(T - this.T)
+    // Certified for [T0, T0 + stableAt): what is left from T on (rounded down by far more than 2^-53).
+    this.stable = (this.stableAt[L - 1]! - d) * (1 - 2 ** -40)
+    this.stableAt.length = 0
+    this.T = T
+    this.TF = Number(T)
+    this.EB = 4 * (this.P + 2) * EPS * this.TF
+    this.D = 1n
+    this.TD = T
+    this.dFactors.length = 0
+    this.supportNum = undefined
+    const a = this.a
+    a.length = 0
+    const oldSteps = this.steps.slice()
+    this.steps.length = 0
+    const qFs = new Float64Array(L)
+    let paid = 0
+    for (const st of oldSteps) {
+      if (st.qNum === 0n) {
+        this.steps.push(st)
+        continue
+      }
+      const j = paid++
+      const p = st.project
+      const Nj = this.stepN[j]!
+      let base = this.C[p]! * this.D - BigInt(this.stepWP[j]!) * this.TD
+      for (let s = 0; s < j; s++) {
+        const x = Nj[s]!
+        if (x !== 0) base += a[s]! * BigInt(x)
+      }
+      const R = this.stepR[j]!
+      const g = smallGcd(base, R)
+      const num = base / g
+      const factor = R / g
+      const den = this.D * factor
+      if (factor !== 1n) {
+        for (let s = 0; s < a.length; s++) a[s] = a[s]! * factor
+        this.D = den
+        this.TD = T * den
+        this.dFactors.push(factor)
+      }
+      a.push(num)
+      qFs[j] = ratio(num, den)
+      const [qNum, qDen] = reduceOver(num, den, this.dFactors)
+      this.steps.push({ project: p, qNum, qDen, payers: st.payers, poorPayers: st.poorPayers })
+      this.stableAt.push(this.stable)
+    }
+    const { order, gB, gPat } = this
+    for (let i = 0; i < this.orderLen; i++) {
+      const g = order[i]!
+      const pat = gPat[g]!
+      let b = this.TF
+      for (let t = 0; t < pat.length; t++) b -= qFs[pat[t]!]!
+      gB[g] = b
+    }
+    const sorted = Array.from(order.subarray(0, this.orderLen)).sort((x, y) => gB[x]! - gB[y]!)
+    order.set(sorted)
+    const { P, fate } = this
+    for (let p = 0; p < P; p++) {
+      if (fate[p] === Fate.Unaffordable && this.dropAt[p] === L) fate[p] = Fate.Open
+      this.cacheNum[p] = undefined
+    }
+    this.heap.size = 0
+    return this.search()
+  }
+
+  private search(): MesRunResult {
+    const { P, fate, input } = this
     for (let p = 0; p < P; p++) {
       if (fate[p] !== Fate.Open) continue
       const key = this.floatKey(p)
@@ -342,6 +531,7 @@ export class MesRun {
         const ex = this.exactOf(p)
         if (ex === undefined) {
           fate[p] = Fate.Unaffordable
+          this.dropAt[p] = this.a.length
           // Exactly unaffordable, but too close for the float test: no margin left to certify.
           if (this.certify) this.stable = 0
           continue
@@ -461,6 +651,7 @@ export class MesRun {
     const W = this.aliveW[p]!
     if (W === 0) {
       this.fate[p] = Fate.Unaffordable
+      this.dropAt[p] = this.a.length
       return -1
     }
     const C = this.CF[p]!
@@ -511,6 +702,7 @@ export class MesRun {
     if (Number.isNaN(q)) {
       if (Pb + 2 * errSum < C * (1 - 4 * EPS)) {
         this.fate[p] = Fate.Unaffordable
+        this.dropAt[p] = this.a.length
         if (this.certify) this.certifyDrop(C - Pb - 2 * errSum, Ps)
         return -1
       }
@@ -752,7 +944,14 @@ export class MesRun {
     this.stepProject.push(p)
     this.stepOf[p] = step
     const qF = ratio(num, den)
+    if (this.certify) this.recordStep(p, step, R)
     const slopeQ = this.certify ? this.certifyWinner(p, qF, ratio(num, den * this.div[p]!)) : 0
+    if (this.certify) {
+      const below = this.input.snapshotBelow
+      if (below !== undefined && step > 0 && this.stable < below && this.stableAt[step - 1]! >= below)
+        this.takeSnapshot(p, step)
+      this.stableAt.push(this.stable)
+    }
     this.fate[p] = Fate.Funded
     this.totalCost += this.input.cost[p]!
     let payers = 0
@@ -856,6 +1055,26 @@ export class MesRun {
     const [qNum, qDen] = reduceOver(num, den, this.dFactors)
     this.steps.push({ project: p, qNum, qDen, payers, poorPayers })
     this.removeAfter(p)
+  }
+
+  /** What resume() needs to recompute step `step` (funding p, rich weight R) at another T: its poor payers. */
+  private recordStep(p: number, step: number, R: bigint): void {
+    const { order, cnt, gPoor, gPat } = this
+    const row = p * this.gCap
+    const N = new Float64Array(step)
+    let WP = 0
+    for (let i = 0; i < this.orderLen; i++) {
+      const g = order[i]!
+      if (!gPoor[g]) continue
+      const c = cnt[row + g]!
+      if (c === 0) continue
+      WP += c
+      const pat = gPat[g]!
+      for (let t = 0; t < pat.length; t++) N[pat[t]!]! += c
+    }
+    this.stepWP.push(WP)
+    this.stepN.push(N)
+    this.stepR.push(R)
   }
 
   /**
