@@ -113,11 +113,9 @@ export const roundsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const now = app.clock.now()
-      const rows = await listRounds(app.db, principalOf(request).organizationId, request.query, {
-        includeDrafts: true,
-        now,
-      })
-      return roundPage(app.db, rows, request.query.limit, readerOf(request, now))
+      const { organizationId } = principalOf(request)
+      const rows = await listRounds(app.db, organizationId, request.query, { includeDrafts: true, now })
+      return roundPage(app.db, organizationId, rows, request.query.limit, readerOf(request, now))
     },
   )
 
@@ -137,7 +135,7 @@ export const roundsRoutes: FastifyPluginAsyncZod = async (app) => {
       const now = app.clock.now()
       const organizationId = await findOrganizationBySlug(app.db, request.params.slug)
       const rows = await listRounds(app.db, organizationId, request.query, { includeDrafts: false, now })
-      return roundPage(app.db, rows, request.query.limit, readerOf(request, now))
+      return roundPage(app.db, organizationId, rows, request.query.limit, readerOf(request, now))
     },
   )
 

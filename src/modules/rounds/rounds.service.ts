@@ -131,12 +131,15 @@ const auditView = (round: Round) => {
   return rest
 }
 
-async function potsTotalOf(db: Db | Tx, roundId: string): Promise<number> {
-  const [row] = await db
-    .select({ total: sql<string>`coalesce(sum(${pots.amount}), 0)::text` })
+/** Sum of the pots of each round, in one query. */
+async function potsTotals(db: Db | Tx, roundIds: string[]): Promise<Map<string, number>> {
+  if (roundIds.length === 0) return new Map()
+  const rows = await db
+    .select({ roundId: pots.roundId, total: sql<string>`sum(${pots.amount})::text` })
     .from(pots)
-    .where(eq(pots.roundId, roundId))
-  return Number(row?.total ?? 0)
+    .where(inArray(pots.roundId, roundIds))
+    .groupBy(pots.roundId)
+  return new Map(rows.map((row) => [row.roundId, Number(row.total)]))
 }
 
 export async function createRound(db: Db, principal: Principal, input: CreateRound, reader: Reader) {
@@ -167,9 +170,21 @@ export async function createRound(db: Db, principal: Principal, input: CreateRou
 }
 
 export async function renderRound(db: Db | Tx, round: Round, reader: Reader): Promise<RoundView> {
-  const settings = await languageSettings(db, round.organizationId)
+  const [view] = await renderRounds(db, round.organizationId, [round], reader)
+  return view!
+}
+
+/** Views of rounds of one organization: two queries whatever the number of rounds. */
+async function renderRounds(db: Db | Tx, organizationId: string, rows: Round[], reader: Reader) {
+  const settings = await languageSettings(db, organizationId)
   const language = languageFor(reader, settings)
-  return toRoundView(round, await potsTotalOf(db, round.id), reader.now, language, settings.defaultLanguage)
+  const totals = await potsTotals(
+    db,
+    rows.map((row) => row.id),
+  )
+  return rows.map((row) =>
+    toRoundView(row, totals.get(row.id) ?? 0, reader.now, language, settings.defaultLanguage),
+  )
 }
 
 /**
@@ -228,10 +243,15 @@ export async function listRounds(
   return rows
 }
 
-export async function roundPage(db: Db, rows: Round[], limit: number, reader: Reader) {
+export async function roundPage(
+  db: Db,
+  organizationId: string,
+  rows: Round[],
+  limit: number,
+  reader: Reader,
+) {
   const page = toPage(rows, limit, (row) => row)
-  const items = await Promise.all(page.items.map((row) => renderRound(db, row, reader)))
-  return { items, nextCursor: page.nextCursor }
+  return { items: await renderRounds(db, organizationId, page.items, reader), nextCursor: page.nextCursor }
 }
 
 export async function findOrganizationBySlug(db: Db, slug: string): Promise<string> {
