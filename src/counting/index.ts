@@ -1,10 +1,11 @@
 import {
-  bordaTotals,
-  countVoters,
+  bordaTotalsOf,
   formatAmount,
   formatFraction,
-  pointTotals,
-  supporterCounts,
+  perElection,
+  pointTotalsOf,
+  supportersOf,
+  votersOf,
 } from './profile.js'
 import { greedyBorda, greedyCardinal, greedyCardinality, greedyCost } from './rules/greedy.js'
 import { maxWelfareCost } from './rules/max-welfare.js'
@@ -17,7 +18,7 @@ import {
   mesCostAdd1Greedy,
 } from './rules/mes.js'
 import { phragmen } from './rules/phragmen.js'
-import { buildTieBreak, compareCodePoints, DEFAULT_TIE_BREAK } from './tie-break.js'
+import { buildTieBreak, DEFAULT_TIE_BREAK, idTieRank } from './tie-break.js'
 import type {
   CountOptions,
   Election,
@@ -151,57 +152,79 @@ export function count(election: Election, rule: RuleId, request: CountRequest = 
   if (!isRuleId(rule)) throw new RangeError(`unknown rule "${String(rule)}"`)
   if (!APPLICABLE[election.voteType].includes(rule)) throw new RuleNotApplicableError(rule, election.voteType)
   const { tieBreak: criteria = DEFAULT_TIE_BREAK, lotterySeed, ...options } = request
-  const supporters = supporterCounts(election)
+  const supporters = supportersOf(election)
   const tieBreak = buildTieBreak(
     election,
     criteria,
     lotterySeed === undefined ? { supporters } : { supporters, seed: lotterySeed },
   )
   const outcome = RULES[rule](election, { tieRank: tieBreak.rank, options })
-
-  const projects = election.projects
+  const { ids, costs, support } = explainedProjects(election)
   const scale = election.scale
-  const id = (p: number): string => projects[p]!.id
-  const points = election.voteType === 'cumulative' ? pointTotals(election) : undefined
-  const borda = election.voteType === 'ordinal' ? bordaTotals(election) : undefined
-  const support = projects.map((p, i) => ({
-    id: p.id,
-    cost: formatAmount(p.cost, scale),
-    supporters: supporters[i]!,
-    ...(points === undefined ? {} : { points: points[i]!.toString() }),
-    ...(borda === undefined ? {} : { borda: borda[i]!.toString() }),
-  }))
+  const projects = election.projects
+
+  const steps: ExplainedStep[] = new Array(outcome.steps.length)
+  for (let i = 0; i < steps.length; i++) {
+    const s = outcome.steps[i]!
+    const cost = s.cost === projects[s.project]!.cost ? costs[s.project]! : formatAmount(s.cost, scale)
+    steps[i] =
+      s.detail === undefined
+        ? { project: ids[s.project]!, cost, score: s.score }
+        : { project: ids[s.project]!, cost, score: s.score, detail: s.detail }
+  }
+  const unfunded: ExplainedUnfunded[] = new Array(outcome.unfunded.length)
+  for (let i = 0; i < unfunded.length; i++) {
+    const u = outcome.unfunded[i]!
+    unfunded[i] =
+      u.detail === undefined
+        ? { project: ids[u.project]!, reason: u.reason }
+        : { project: ids[u.project]!, reason: u.reason, detail: u.detail }
+  }
   return {
     rule,
-    winners: outcome.funded.map(id).sort(compareCodePoints),
+    winners: inIdOrder(election, outcome.funded).map((p) => ids[p]!),
     totalCost: outcome.totalCost,
     leftover: outcome.leftover,
     budget: election.budget,
     scale,
-    numVoters: countVoters(election),
+    numVoters: votersOf(election),
     tieBreak:
       tieBreak.seed === undefined
         ? { criteria: tieBreak.criteria }
         : { criteria: tieBreak.criteria, seed: tieBreak.seed },
     support,
-    explanation: {
-      steps: outcome.steps.map((s) => ({
-        project: id(s.project),
-        cost: formatAmount(s.cost, scale),
-        score: s.score,
-        ...(s.detail === undefined ? {} : { detail: s.detail }),
-      })),
-      unfunded: outcome.unfunded.map((u) => ({
-        project: id(u.project),
-        reason: u.reason,
-        ...(u.detail === undefined ? {} : { detail: u.detail }),
-      })),
-    },
+    explanation: { steps, unfunded },
     ...(outcome.partial === undefined
       ? {}
-      : { partial: { project: id(outcome.partial.project), amount: outcome.partial.amount } }),
+      : { partial: { project: ids[outcome.partial.project]!, amount: outcome.partial.amount } }),
     ...(outcome.carryOver === undefined ? {} : { carryOver: outcome.carryOver }),
     extras: outcome.extras ?? {},
     outcome,
   }
+}
+
+/**
+ * The per-project parts of every result, built once per election: ids, formatted costs and the
+ * `support` list, which is frozen because every result of the election shares it.
+ */
+const explainedProjects = perElection((election: Election) => {
+  const projects = election.projects
+  const supporters = supportersOf(election)
+  const points = election.voteType === 'cumulative' ? pointTotalsOf(election) : undefined
+  const borda = election.voteType === 'ordinal' ? bordaTotalsOf(election) : undefined
+  const ids = projects.map((p) => p.id)
+  const costs = projects.map((p) => formatAmount(p.cost, election.scale))
+  const support: ProjectSupport[] = projects.map((p, i) => {
+    const base = { id: p.id, cost: costs[i]!, supporters: supporters[i]! }
+    if (points !== undefined) return Object.freeze({ ...base, points: points[i]!.toString() })
+    if (borda !== undefined) return Object.freeze({ ...base, borda: borda[i]!.toString() })
+    return Object.freeze(base)
+  })
+  return { ids, costs, support: Object.freeze(support) }
+})
+
+/** Project indices in code-point order of their ids (the id tie rank). */
+function inIdOrder(election: Election, projects: readonly number[]): number[] {
+  const rank = idTieRank(election)
+  return projects.slice().sort((a, b) => rank[a]! - rank[b]!)
 }

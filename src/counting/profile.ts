@@ -1,5 +1,23 @@
 import type { CountOptions, Election, UnfundedReason } from './types.js'
 
+/**
+ * Memoizes a figure derived from an election, once per Election object. Elections are immutable
+ * (every field is readonly and nothing in the library writes to them), so repeated counts of
+ * one election (several rules, the benchmark, the HTTP layer recounting) share the work. The
+ * values are shared too: callers must treat them as read-only.
+ */
+export function perElection<T>(compute: (election: Election) => T): (election: Election) => T {
+  const cache = new WeakMap<Election, T>()
+  return (election) => {
+    let value = cache.get(election)
+    if (value === undefined) {
+      value = compute(election)
+      cache.set(election, value)
+    }
+    return value
+  }
+}
+
 /** Number of voters, empty ballots included. A sum of ballot weights: below 2^53 for any real election. */
 export function countVoters(election: Election): number {
   let n = 0
@@ -17,25 +35,36 @@ export function supporterCounts(election: Election): number[] {
 }
 
 /**
- * Sums weight × value(ballot entry) per project. The sums of non-negative terms are monotone,
- * so when every final sum is a safe integer so was every partial sum, and the numbers are
- * exact; otherwise the sums are recomputed in BigInt.
+ * Sums weight × value(ballot entry) per project, value being the points (cumulative ballots)
+ * or the Borda points. The sums of non-negative terms are monotone, so when every final sum is
+ * a safe integer so was every partial sum, and the numbers are exact; otherwise the sums are
+ * recomputed in BigInt.
  */
-function weightedTotals(
-  election: Election,
-  value: (ballot: Election['ballots'][number], position: number) => number,
-): bigint[] {
-  const totals = new Array<number>(election.projects.length).fill(0)
+function weightedTotals(election: Election, borda: boolean): bigint[] {
+  const totals = new Float64Array(election.projects.length)
   for (const ballot of election.ballots) {
     const entries = ballot.projects
-    for (let i = 0; i < entries.length; i++) totals[entries[i]!]! += ballot.weight * value(ballot, i)
+    const w = ballot.weight
+    if (borda) {
+      const last = entries.length - 1
+      for (let i = 0; i <= last; i++) totals[entries[i]!]! += w * (last - i)
+    } else if (ballot.points !== undefined) {
+      const points = ballot.points
+      for (let i = 0; i < entries.length; i++) totals[entries[i]!]! += w * (points[i] ?? 0)
+    }
   }
-  if (totals.every((t) => Number.isSafeInteger(t))) return totals.map((t) => BigInt(t))
-  const exact = new Array<bigint>(election.projects.length).fill(0n)
+  const exact = new Array<bigint>(totals.length)
+  if (totals.every((t) => Number.isSafeInteger(t))) {
+    for (let p = 0; p < totals.length; p++) exact[p] = BigInt(totals[p]!)
+    return exact
+  }
+  exact.fill(0n)
   for (const ballot of election.ballots) {
     const entries = ballot.projects
+    const w = BigInt(ballot.weight)
     for (let i = 0; i < entries.length; i++) {
-      exact[entries[i]!]! += BigInt(ballot.weight) * BigInt(value(ballot, i))
+      const value = borda ? entries.length - 1 - i : (ballot.points?.[i] ?? 0)
+      exact[entries[i]!]! += w * BigInt(value)
     }
   }
   return exact
@@ -43,16 +72,32 @@ function weightedTotals(
 
 /** Total points per project (cumulative ballots; other ballots give no points). */
 export function pointTotals(election: Election): bigint[] {
-  return weightedTotals(election, (ballot, i) => ballot.points?.[i] ?? 0)
+  return weightedTotals(election, false)
 }
 
 /** Total Borda points per project: a ballot ranking L projects gives its i-th (0-based) L - 1 - i. */
 export function bordaTotals(election: Election): bigint[] {
-  return weightedTotals(election, (ballot, i) => ballot.projects.length - 1 - i)
+  return weightedTotals(election, true)
 }
+
+/** countVoters, once per election. */
+export const votersOf: (election: Election) => number = perElection(countVoters)
+
+/** supporterCounts, once per election (read-only). */
+export const supportersOf: (election: Election) => readonly number[] = perElection(supporterCounts)
+
+/** pointTotals, once per election (read-only). */
+export const pointTotalsOf: (election: Election) => readonly bigint[] = perElection(pointTotals)
+
+/** bordaTotals, once per election (read-only). */
+export const bordaTotalsOf: (election: Election) => readonly bigint[] = perElection(bordaTotals)
 
 /** Exact decimal text of an amount in units of 10^-scale: "1306900", "1331751.11", "0.5". */
 export function formatAmount(value: bigint, scale: number): string {
+  const n = Number(value)
+  // A safe integer splits exactly in doubles: n % 10^scale is exact, and so is the division of
+  // n minus that remainder (a multiple of 10^scale) by 10^scale.
+  if (Number.isSafeInteger(n) && scale <= 15) return formatSafeAmount(n, scale)
   const negative = value < 0n
   const digits = (negative ? -value : value).toString()
   if (scale === 0) return (negative ? '-' : '') + digits
@@ -61,19 +106,70 @@ export function formatAmount(value: bigint, scale: number): string {
   return (negative ? '-' : '') + padded.slice(0, -scale) + (fraction === '' ? '' : '.' + fraction)
 }
 
+function formatSafeAmount(n: number, scale: number): string {
+  const sign = n < 0 ? '-' : ''
+  const abs = n < 0 ? -n : n
+  if (scale === 0) return sign + String(abs)
+  const unit = 10 ** scale
+  let fraction = abs % unit
+  const whole = String((abs - fraction) / unit)
+  if (fraction === 0) return sign + whole
+  let digits = scale
+  while (fraction % 10 === 0) {
+    fraction /= 10
+    digits--
+  }
+  return `${sign}${whole}.${String(fraction).padStart(digits, '0')}`
+}
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
 /**
- * Greatest common divisor (non-negative). Euclid in BigInt only while the smaller number is
- * above 2^53, then in doubles, where remainders of safe integers are exact and far cheaper.
+ * Greatest common divisor (non-negative). While the smaller number is above 2^53: Lehmer's
+ * algorithm (Knuth, TAOCP vol. 2, 4.5.2, Algorithm L), which runs Euclid on the leading 48 bits
+ * in doubles (every value stays below 2^50, so exact) for as long as the quotients provably
+ * agree with the full numbers', then applies the combined steps to the BigInts at once: a few
+ * BigInt operations per ~24 bits instead of one division per ~1.7 bits. Then Euclid in doubles,
+ * where remainders of safe integers are exact and far cheaper.
  */
 export function gcd(a: bigint, b: bigint): bigint {
   let x = a < 0n ? -a : a
   let y = b < 0n ? -b : b
-  while (y > MAX_SAFE) {
-    const r = x % y
+  if (x < y) {
+    const swap = x
     x = y
-    y = r
+    y = swap
+  }
+  while (y > MAX_SAFE) {
+    const shift = BigInt(bitLength(x) - 48)
+    let xh = Number(x >> shift)
+    let yh = Number(y >> shift)
+    let A = 1
+    let B = 0
+    let C = 0
+    let D = 1
+    while (yh + C !== 0 && yh + D !== 0) {
+      const q = Math.floor((xh + A) / (yh + C))
+      if (q !== Math.floor((xh + B) / (yh + D))) break
+      let t = A - q * C
+      A = C
+      C = t
+      t = B - q * D
+      B = D
+      D = t
+      t = xh - q * yh
+      xh = yh
+      yh = t
+    }
+    if (B === 0) {
+      const r = x % y
+      x = y
+      y = r
+    } else {
+      const nx = BigInt(A) * x + BigInt(B) * y
+      y = BigInt(C) * x + BigInt(D) * y
+      x = nx
+    }
   }
   if (y === 0n) return x
   let u = Number(y)
@@ -84,6 +180,16 @@ export function gcd(a: bigint, b: bigint): bigint {
     v = r
   }
   return BigInt(u)
+}
+
+/**
+ * Number of bits of x > 0, possibly one more or one less (enough to pick leading bits). From
+ * the double's exponent, or from the hex digits beyond the double range.
+ */
+function bitLength(x: bigint): number {
+  const n = Number(x)
+  if (n !== Number.POSITIVE_INFINITY) return Math.floor(Math.log2(n)) + 1
+  return x.toString(16).length * 4
 }
 
 /** "7/40" in lowest terms, or "3" when integral; `den` must be positive. */
@@ -102,9 +208,10 @@ export function formatFraction(num: bigint, den: bigint): string {
  */
 export class RoundConstraints {
   private readonly election: Election
-  private readonly eligible: boolean[]
-  /** groups[p]: indices of the exclusion groups p belongs to. */
-  private readonly groups: number[][]
+  /** Undefined when there is no minimum support: every project is eligible. */
+  private readonly eligible: boolean[] | undefined
+  /** groups[p]: indices of the exclusion groups p belongs to; undefined without groups. */
+  private readonly groups: number[][] | undefined
   private readonly groupTaken: boolean[]
   /** For each quota: its projects, spent so far, and bounds as numerators over 10000. */
   private readonly quotas: { members: Set<number>; spent: bigint; min?: bigint; max?: bigint }[]
@@ -112,24 +219,29 @@ export class RoundConstraints {
 
   constructor(election: Election, options: CountOptions, supporters: readonly number[]) {
     this.election = election
-    const n = countVoters(election)
-    const ids = new Map(election.projects.map((p, i) => [p.id, i]))
     const minVotes = options.minSupport?.votes ?? 0
     const shareBps = options.minSupport?.shareBps ?? 0
     checkBps(shareBps, 'minSupport.shareBps')
     if (!Number.isInteger(minVotes) || minVotes < 0)
       throw new RangeError('minSupport.votes must be a whole number')
-    this.eligible = supporters.map((s) => s >= minVotes && s * 10000 >= shareBps * n)
+    if (minVotes > 0 || shareBps > 0) {
+      const n = votersOf(election)
+      this.eligible = supporters.map((s) => s >= minVotes && s * 10000 >= shareBps * n)
+    }
 
-    this.groups = election.projects.map(() => [])
     const groups = options.exclusionGroups ?? []
-    groups.forEach((group, g) => {
-      for (const id of group) {
-        const p = ids.get(id)
-        if (p === undefined) throw new RangeError(`exclusion group ${g + 1} names unknown project "${id}"`)
-        this.groups[p]!.push(g)
-      }
-    })
+    if (groups.length > 0) {
+      const ids = new Map(election.projects.map((p, i) => [p.id, i]))
+      const groupsOf: number[][] = election.projects.map(() => [])
+      groups.forEach((group, g) => {
+        for (const id of group) {
+          const p = ids.get(id)
+          if (p === undefined) throw new RangeError(`exclusion group ${g + 1} names unknown project "${id}"`)
+          groupsOf[p]!.push(g)
+        }
+      })
+      this.groups = groupsOf
+    }
     this.groupTaken = groups.map(() => false)
 
     this.quotas = (options.categoryQuotas ?? []).map((q) => {
@@ -151,13 +263,16 @@ export class RoundConstraints {
 
   /** False when the project misses the minimum support: it never takes part. */
   isEligible(p: number): boolean {
-    return this.eligible[p]!
+    return this.eligible === undefined || this.eligible[p]!
   }
 
   /** Why p cannot be added to the funded set now (apart from the budget), if it cannot. */
   blocked(p: number): UnfundedReason | undefined {
-    if (!this.eligible[p]) return 'below_min_support'
-    if (this.groups[p]!.some((g) => this.groupTaken[g])) return 'excluded_by_conflict'
+    if (this.eligible !== undefined && !this.eligible[p]) return 'below_min_support'
+    if (this.groups !== undefined && this.groups[p]!.some((g) => this.groupTaken[g])) {
+      return 'excluded_by_conflict'
+    }
+    if (this.quotas.length === 0) return undefined
     const cost = this.election.projects[p]!.cost
     for (const q of this.quotas) {
       if (q.max !== undefined && q.members.has(p) && (q.spent + cost) * 10000n > q.max)
@@ -172,7 +287,8 @@ export class RoundConstraints {
   }
 
   fund(p: number): void {
-    for (const g of this.groups[p]!) this.groupTaken[g] = true
+    if (this.groups !== undefined) for (const g of this.groups[p]!) this.groupTaken[g] = true
+    if (this.quotas.length === 0) return
     const cost = this.election.projects[p]!.cost
     for (const q of this.quotas) if (q.members.has(p)) q.spent += cost
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { perElection } from './profile.js'
 import type { Election, TieBreakCriterion, TieRank } from './types.js'
 
 /** The order used by pabutools and expected.json: project id, code-point order. */
@@ -45,7 +46,7 @@ export interface TieBreak {
   /** The criteria actually applied, in order; always ends with 'id', which makes the order total. */
   readonly criteria: readonly TieBreakCriterion[]
   readonly seed?: string
-  /** rank[p]: position of project p in the order; lower wins a tie. */
+  /** rank[p]: position of project p in the order; lower wins a tie. May be shared: read-only. */
   readonly rank: TieRank
 }
 
@@ -75,6 +76,7 @@ export function buildTieBreak(
   input: TieBreakInput = {},
 ): TieBreak {
   const used = normalizeTieBreak(criteria)
+  if (used.length === 1) return { criteria: used, rank: idRankOf(election) }
   const projects = election.projects
   const n = projects.length
   const { seed, supporters } = input
@@ -110,15 +112,27 @@ export function buildTieBreak(
     }
     return 0
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort(compare)
-  const rank = new Int32Array(n)
-  order.forEach((p, position) => {
-    rank[p] = position
-  })
+  const rank = rankOf(Array.from({ length: n }, (_, i) => i).sort(compare))
   return seed !== undefined && used.includes('lottery')
     ? { criteria: used, seed, rank }
     : { criteria: used, rank }
 }
+
+function rankOf(order: readonly number[]): TieRank {
+  const rank = new Int32Array(order.length)
+  for (let position = 0; position < order.length; position++) rank[order[position]!] = position
+  return rank
+}
+
+/** The id order, the default and the last criterion of every list: shared per election (read-only). */
+const idRankOf = perElection((election: Election): TieRank => {
+  const projects = election.projects
+  return rankOf(
+    Array.from({ length: projects.length }, (_, i) => i).sort((a, b) =>
+      compareCodePoints(projects[a]!.id, projects[b]!.id),
+    ),
+  )
+})
 
 /** The default tie rank (id order), for callers that do not customize tie-breaking. */
 export function idTieRank(election: Election): TieRank {
