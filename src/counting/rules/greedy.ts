@@ -1,11 +1,11 @@
 import {
-  bordaTotals,
+  bordaTotalsOf,
   formatAmount,
   formatFraction,
   leftoverPolicy,
-  pointTotals,
+  pointTotalsOf,
   RoundConstraints,
-  supporterCounts,
+  supportersOf,
 } from '../profile.js'
 import type {
   Election,
@@ -14,43 +14,84 @@ import type {
   RuleContext,
   RuleId,
   Step,
+  TieRank,
   Unfunded,
   UnfundedReason,
 } from '../types.js'
 
-/** A project's greedy score num/den; den = 0 stands for +infinity (positive utility at cost 0). */
-interface Score {
-  readonly num: bigint
-  readonly den: bigint
+/**
+ * The greedy order: projects by decreasing utility / cost (greedy_cost: by utility), ties by the
+ * tie rank, with the README's conventions: positive utility at cost 0 scores +infinity and comes
+ * first, zero utility scores 0 and comes last. Scores are compared exactly by cross-multiplication,
+ * in doubles when every product utility × cost is a safe integer (then exact), else in BigInt.
+ * Also returns each project's exact score as text ("7/40", "inf").
+ */
+function greedyOrder(
+  election: Election,
+  utilities: readonly (number | bigint)[],
+  perCost: boolean,
+  tieRank: TieRank,
+): { order: number[]; scores: string[] } {
+  const projects = election.projects
+  const m = projects.length
+  // 0: +infinity, 1: positive and finite, 2: zero.
+  const kind = new Int8Array(m)
+  let maxUtility = 0
+  let maxCost = 1
+  for (let p = 0; p < m; p++) {
+    const u = Number(utilities[p]!)
+    if (u === 0) kind[p] = 2
+    else if (perCost && projects[p]!.cost === 0n) kind[p] = 0
+    else kind[p] = 1
+    if (u > maxUtility) maxUtility = u
+    if (perCost) maxCost = Math.max(maxCost, Number(projects[p]!.cost))
+  }
+  const order = Array.from({ length: m }, (_, p) => p)
+  const scores = new Array<string>(m)
+  if (maxUtility * maxCost <= Number.MAX_SAFE_INTEGER) {
+    const u = utilities.map(Number)
+    const c = perCost ? projects.map((p) => Number(p.cost)) : new Array<number>(m).fill(1)
+    order.sort((a, b) => {
+      if (kind[a] !== kind[b]) return kind[a]! - kind[b]!
+      if (kind[a] === 1) {
+        const d = u[b]! * c[a]! - u[a]! * c[b]!
+        if (d !== 0) return d
+      }
+      return tieRank[a]! - tieRank[b]!
+    })
+    for (let p = 0; p < m; p++) scores[p] = scoreText(kind[p]!) ?? ratioText(u[p]!, c[p]!)
+  } else {
+    const u = utilities.map(BigInt)
+    const c = perCost ? projects.map((p) => p.cost) : new Array<bigint>(m).fill(1n)
+    order.sort((a, b) => {
+      if (kind[a] !== kind[b]) return kind[a]! - kind[b]!
+      if (kind[a] === 1) {
+        const left = u[a]! * c[b]!
+        const right = u[b]! * c[a]!
+        if (left !== right) return left > right ? -1 : 1
+      }
+      return tieRank[a]! - tieRank[b]!
+    })
+    for (let p = 0; p < m; p++) scores[p] = scoreText(kind[p]!) ?? formatFraction(u[p]!, c[p]!)
+  }
+  return { order, scores }
 }
 
-function scoreClass(s: Score): number {
-  if (s.den === 0n) return 0
-  return s.num === 0n ? 2 : 1
+function scoreText(kind: number): string | undefined {
+  return kind === 0 ? 'inf' : kind === 2 ? '0' : undefined
 }
 
-/** Negative when `a` comes first: higher score first, exact (cross-multiplied), infinity first, zero last. */
-function compareScores(a: Score, b: Score): number {
-  const ca = scoreClass(a)
-  const cb = scoreClass(b)
-  if (ca !== cb) return ca - cb
-  if (ca !== 1) return 0
-  const left = a.num * b.den
-  const right = b.num * a.den
-  return left > right ? -1 : left < right ? 1 : 0
-}
-
-function formatScore(s: Score): string {
-  return s.den === 0n ? 'inf' : formatFraction(s.num, s.den)
-}
-
-/** utility / cost, with the README's conventions for zero utility and zero cost. */
-function perCost(election: Election, utilities: readonly bigint[]): Score[] {
-  return election.projects.map((p, i) => {
-    const u = utilities[i]!
-    if (u === 0n) return { num: 0n, den: 1n }
-    return p.cost === 0n ? { num: u, den: 0n } : { num: u, den: p.cost }
-  })
+/** num / den in lowest terms ("7/40", or "3" when integral) for safe integers, den > 0. */
+function ratioText(num: number, den: number): string {
+  if (den === 1) return String(num)
+  let a = num
+  let b = den
+  while (b !== 0) {
+    const r = a % b
+    a = b
+    b = r
+  }
+  return a === den ? String(num / den) : `${num / a}/${den / a}`
 }
 
 /**
@@ -62,30 +103,31 @@ export function greedyByScore(
   election: Election,
   context: RuleContext,
   rule: RuleId,
-  scores: readonly Score[],
-  supporters: readonly number[],
+  utilities: readonly (number | bigint)[],
+  perCost: boolean,
 ): Outcome {
   const { tieRank, options } = context
   const projects = election.projects
-  const order = projects
-    .map((_, i) => i)
-    .sort((a, b) => compareScores(scores[a]!, scores[b]!) || tieRank[a]! - tieRank[b]!)
+  const supporters = supportersOf(election)
+  const { order, scores } = greedyOrder(election, utilities, perCost, tieRank)
   const constraints = new RoundConstraints(election, options, supporters)
   const funded: number[] = []
-  const isFunded = new Array<boolean>(projects.length).fill(false)
+  const isFunded = new Uint8Array(projects.length)
   const steps: Step[] = []
   let remaining = election.budget
+  // The text of `remaining`, which only changes when a project is funded.
+  let left = formatAmount(remaining, election.scale)
 
   const tryFund = (p: number, pass?: string): void => {
     const cost = projects[p]!.cost
-    if (isFunded[p] || cost > remaining || constraints.blocked(p) !== undefined) return
-    isFunded[p] = true
+    if (isFunded[p] === 1 || cost > remaining || constraints.blocked(p) !== undefined) return
+    isFunded[p] = 1
     funded.push(p)
     remaining -= cost
     constraints.fund(p)
-    const detail: Record<string, string> = { left: formatAmount(remaining, election.scale) }
-    if (pass !== undefined) detail.pass = pass
-    steps.push({ project: p, cost, score: formatScore(scores[p]!), detail })
+    left = formatAmount(remaining, election.scale)
+    const detail: Record<string, string> = pass === undefined ? { left } : { left, pass }
+    steps.push({ project: p, cost, score: scores[p]!, detail })
   }
 
   if (constraints.hasMinimums) {
@@ -94,7 +136,7 @@ export function greedyByScore(
   const unfunded: Unfunded[] = []
   let firstShort: number | undefined
   for (const p of order) {
-    if (isFunded[p]) continue
+    if (isFunded[p] === 1) continue
     const blocked = constraints.blocked(p)
     if (blocked === undefined && projects[p]!.cost <= remaining) {
       tryFund(p)
@@ -105,11 +147,7 @@ export function greedyByScore(
       firstShort ??= p
       if (supporters[p] === 0) reason = 'no_support'
     }
-    unfunded.push({
-      project: p,
-      reason,
-      detail: { score: formatScore(scores[p]!), left: formatAmount(remaining, election.scale) },
-    })
+    unfunded.push({ project: p, reason, detail: { score: scores[p]!, left } })
   }
   const totalCost = election.budget - remaining
   return {
@@ -124,42 +162,17 @@ export function greedyByScore(
 }
 
 /** greedy_cost: utility of a supporter = cost, so the score is the number of supporters. */
-export const greedyCost: Rule = (election, context) => {
-  const supporters = supporterCounts(election)
-  const scores = supporters.map((s) => ({ num: BigInt(s), den: 1n }))
-  return greedyByScore(election, context, 'greedy_cost', scores, supporters)
-}
+export const greedyCost: Rule = (election, context) =>
+  greedyByScore(election, context, 'greedy_cost', supportersOf(election), false)
 
 /** greedy_cardinality: supporters / cost. */
-export const greedyCardinality: Rule = (election, context) => {
-  const supporters = supporterCounts(election)
-  const scores = perCost(
-    election,
-    supporters.map((s) => BigInt(s)),
-  )
-  return greedyByScore(election, context, 'greedy_cardinality', scores, supporters)
-}
+export const greedyCardinality: Rule = (election, context) =>
+  greedyByScore(election, context, 'greedy_cardinality', supportersOf(election), true)
 
 /** greedy_cardinal (cumulative ballots): total points / cost. */
-export const greedyCardinal: Rule = (election, context) => {
-  const supporters = supporterCounts(election)
-  return greedyByScore(
-    election,
-    context,
-    'greedy_cardinal',
-    perCost(election, pointTotals(election)),
-    supporters,
-  )
-}
+export const greedyCardinal: Rule = (election, context) =>
+  greedyByScore(election, context, 'greedy_cardinal', pointTotalsOf(election), true)
 
 /** greedy_borda (ordinal ballots): total Borda points / cost. */
-export const greedyBorda: Rule = (election, context) => {
-  const supporters = supporterCounts(election)
-  return greedyByScore(
-    election,
-    context,
-    'greedy_borda',
-    perCost(election, bordaTotals(election)),
-    supporters,
-  )
-}
+export const greedyBorda: Rule = (election, context) =>
+  greedyByScore(election, context, 'greedy_borda', bordaTotalsOf(election), true)
