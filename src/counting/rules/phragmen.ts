@@ -1,13 +1,17 @@
-import { formatAmount, gcd, leftoverPolicy, RoundConstraints, supporterCounts } from '../profile.js'
+import { formatAmount, gcd, leftoverPolicy, perElection, RoundConstraints, supportersOf } from '../profile.js'
 import type { Election, Outcome, Rule, Step, Unfunded } from '../types.js'
 
 /**
- * num / den (num >= 0, den > 0) as a double, also when both are far above 2^1024: both are cut
- * to their top 64 bits or more first (relative error below 2^-52 overall). Loads are at most
- * the budget, so the quotient itself is always a finite double.
+ * num / den (num >= 0, den > 0) as a double, relative error at most about 3 * 2^-53 (each
+ * conversion and the division round once). When either is beyond the double range (2^1024),
+ * both are first cut to their top 64 bits or more (truncation adds less than 2^-63).
+ * Loads are at most the budget, so the quotient itself is always a finite double.
  */
 function ratioToNumber(num: bigint, den: bigint): number {
   if (num === 0n) return 0
+  const n = Number(num)
+  const d = Number(den)
+  if (n !== Number.POSITIVE_INFINITY && d !== Number.POSITIVE_INFINITY) return n / d
   const bits = Math.min(bitLength(num), bitLength(den))
   const shift = BigInt(Math.max(0, bits - 64))
   return Number(num >> shift) / Number(den >> shift)
@@ -26,7 +30,8 @@ interface FlatBallots {
   readonly supporters: Int32Array
 }
 
-function flatten(election: Election): FlatBallots {
+/** Once per election (read-only). */
+const flatBallotsOf = perElection((election: Election): FlatBallots => {
   const ballots = election.ballots
   const start = new Int32Array(ballots.length + 1)
   const weights = new Float64Array(ballots.length)
@@ -45,35 +50,172 @@ function flatten(election: Election): FlatBallots {
     for (const p of ballot.projects) supporters[fill[p]!++] = b
   })
   return { weights, start, entries, supportersStart: perProject, supporters }
-}
+})
 
-/** Moves the supporters of `project` to load class `to`, updating the per-project class weights and float load sums. */
+/**
+ * Moves the supporters of the funded `project` to load class `to`, updating the class weights
+ * and the float load sums of the projects on their ballots. `entries` and `ends` are this
+ * count's copy of the ballots' project lists: the funded project is dropped from them on the
+ * way (swapped with the last entry), so later moves only touch projects still in the race.
+ */
 function moveSupporters(
   ballots: FlatBallots,
   project: number,
   to: number,
+  entries: Int32Array,
+  ends: Int32Array,
   classOf: Int32Array,
-  weight: Float64Array,
-  classes: number,
   classWeight: Float64Array,
   loads: Float64Array,
   loadSum: Float64Array,
 ): void {
-  const { weights, start, entries, supportersStart, supporters } = ballots
+  const { weights, start, supportersStart, supporters } = ballots
+  const toLoad = loads[to]!
   for (let i = supportersStart[project]!; i < supportersStart[project + 1]!; i++) {
     const b = supporters[i]!
     const from = classOf[b]!
     const w = weights[b]!
-    const increment = w * (loads[to]! - loads[from]!)
-    for (let j = start[b]!; j < start[b + 1]!; j++) {
+    const increment = w * (toLoad - loads[from]!)
+    let end = ends[b]!
+    for (let j = start[b]!; j < end; j++) {
       const q = entries[j]!
-      weight[q * classes + from]! -= w
-      weight[q * classes + to]! += w
-      loadSum[q]! += increment
+      if (q === project) {
+        end--
+        entries[j] = entries[end]!
+        j--
+      } else {
+        loadSum[q]! += increment
+      }
     }
+    ends[b] = end
     classWeight[from]! -= w
     classWeight[to]! += w
     classOf[b] = to
+  }
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
+
+/** gcd of two non-negative safe integers. */
+function gcdOfSafe(a: number, b: number): number {
+  let x = a
+  let y = b
+  while (y !== 0) {
+    const r = x % y
+    x = y
+    y = r
+  }
+  return x
+}
+
+function fractionText(num: number | bigint, den: number | bigint): string {
+  return den === 1 || den === 1n ? String(num) : `${num}/${den}`
+}
+
+/**
+ * The loads of the classes, N[k] / D over one common denominator D, exact. BigInt operations
+ * cost some hundred nanoseconds each, so the numbers are doubles while every value formed
+ * (numerators, D · supporters, each t's numerator) is a safe integer, where double arithmetic
+ * on integers is exact; from the first value that is not, they are BigInts (`widen`).
+ */
+class ClassLoads {
+  /** Numerators in doubles; undefined once widened to BigInt. */
+  private small: number[] | undefined = [0]
+  private smallDenominator = 1
+  private big: bigint[] = []
+  private bigDenominator = 1n
+
+  /**
+   * Σ_k weight[k]·N[k] + cost·D over the live classes: t(p) times D · supporters(p). Resets
+   * `weight` to zero. The terms are non-negative, so if the double sum is a safe integer, every
+   * product and partial sum was below 2^53 and exact.
+   */
+  numerator(
+    weight: Float64Array,
+    live: readonly number[],
+    cost: bigint,
+    costNumber: number,
+  ): number | bigint {
+    const small = this.small
+    if (small !== undefined) {
+      let sum = costNumber * this.smallDenominator
+      for (const k of live) sum += weight[k]! * small[k]!
+      if (sum <= MAX_SAFE) {
+        for (const k of live) weight[k] = 0
+        return sum
+      }
+      this.widen()
+    }
+    let sum = cost * this.bigDenominator
+    for (const k of live) {
+      const w = weight[k]!
+      if (w === 0) continue
+      weight[k] = 0
+      // Class 0 has load 0.
+      if (k !== 0) sum += BigInt(w) * this.big[k]!
+    }
+    return sum
+  }
+
+  /** Sign of tA / sA - tB / sB (both s positive), by cross-multiplication. */
+  compare(tA: number | bigint, sA: number, tB: number | bigint, sB: number): number {
+    if (typeof tA === 'number' && typeof tB === 'number') {
+      const left = tA * sB
+      const right = tB * sA
+      if (left <= MAX_SAFE && right <= MAX_SAFE) return left - right
+    }
+    const left = BigInt(tA) * BigInt(sB)
+    const right = BigInt(tB) * BigInt(sA)
+    return left < right ? -1 : left > right ? 1 : 0
+  }
+
+  /**
+   * Adds the class of load t / (D · s), t being the numerator of the funded project's t and s
+   * its supporters. With g = gcd(t, D · s) the load in lowest terms is (t / g) / (D · s / g);
+   * the common denominator becomes lcm(D, D · s / g) = D · factor with factor = s / gcd(s, g)
+   * (compare the exponent of each prime: max(0, v(s) - v(g))), and the new numerator over it
+   * is t / gcd(s, g). Returns the class index, the exact load as text and as a double.
+   */
+  add(t: number | bigint, s: number, live: readonly number[]): { index: number; text: string; load: number } {
+    const small = this.small
+    if (small !== undefined && typeof t === 'number') {
+      const denominator = this.smallDenominator * s
+      const g = denominator <= MAX_SAFE ? gcdOfSafe(t, denominator) : 0
+      const common = gcdOfSafe(s, g % s)
+      const factor = s / common
+      if (g !== 0 && live.every((k) => small[k]! * factor <= MAX_SAFE)) {
+        if (factor !== 1) {
+          for (const k of live) small[k] = small[k]! * factor
+          this.smallDenominator *= factor
+        }
+        small.push(t / common)
+        const num = t / g
+        const den = denominator / g
+        return { index: small.length - 1, text: fractionText(num, den), load: num / den }
+      }
+      this.widen()
+    }
+    const big = this.big
+    const bigT = BigInt(t)
+    const bigS = BigInt(s)
+    const denominator = this.bigDenominator * bigS
+    const g = gcd(bigT, denominator)
+    const common = gcdOfSafe(s, Number(g % bigS))
+    const factor = BigInt(s / common)
+    if (factor !== 1n) {
+      for (const k of live) big[k] = big[k]! * factor
+      this.bigDenominator *= factor
+    }
+    big.push(bigT / BigInt(common))
+    const num = bigT / g
+    const den = denominator / g
+    return { index: big.length - 1, text: fractionText(num, den), load: ratioToNumber(num, den) }
+  }
+
+  private widen(): void {
+    this.big = this.small!.map((n) => BigInt(n))
+    this.bigDenominator = BigInt(this.smallDenominator)
+    this.small = undefined
   }
 }
 
@@ -82,9 +224,10 @@ function moveSupporters(
  *
  * Loads only take the values of past `t`s, and all supporters of a funded project get the same
  * load, so voters fall into few load classes. Each class k has load N[k] / D over one common
- * denominator D (BigInt), and weight[p][k] counts p's supporters in class k (a safe integer,
- * at most the number of voters). Then, per round and project, sum of loads = (Σ_k weight·N[k]) / D,
- * and t(p) = (Σ_k weight·N[k] + cost·D) / (D · supporters): comparing two t's is one cross-multiplication.
+ * denominator D (see ClassLoads). For a project p with weight[k] of its supporters in class k
+ * (a safe integer, at most the number of voters, summed over p's supporters when p is a
+ * candidate), sum of loads = (Σ_k weight·N[k]) / D and t(p) = (Σ_k weight·N[k] + cost·D) /
+ * (D · supporters): comparing two t's is one cross-multiplication.
  */
 export const phragmen: Rule = (election, context): Outcome => {
   const { tieRank, options } = context
@@ -93,9 +236,9 @@ export const phragmen: Rule = (election, context): Outcome => {
   }
   const projects = election.projects
   const m = projects.length
-  const supporters = supporterCounts(election)
+  const supporters = supportersOf(election)
   const constraints = new RoundConstraints(election, options, supporters)
-  const ballots = flatten(election)
+  const ballots = flatBallotsOf(election)
 
   const unfunded: Unfunded[] = []
   const active: number[] = []
@@ -111,18 +254,30 @@ export const phragmen: Rule = (election, context): Outcome => {
 
   // Load classes: at most one per funded project plus the initial zero load.
   const classes = m + 1
-  const weight = new Float64Array(m * classes)
   const classWeight = new Float64Array(classes)
-  const numerators: bigint[] = [0n]
+  /** Scratch: weight of one candidate's supporters per class, back to zero after each use. */
+  const candidateWeight = new Float64Array(classes)
+  const exact = new ClassLoads()
   const loads = new Float64Array(classes)
   const loadSum = new Float64Array(m)
   const floatT = new Float64Array(m)
-  const costs = projects.map((p) => Number(p.cost))
+  const costs = new Float64Array(m)
+  for (let p = 0; p < m; p++) costs[p] = Number(projects[p]!.cost)
   let liveClasses = [0]
-  let denominator = 1n
   const classOf = new Int32Array(ballots.weights.length)
-  for (let p = 0; p < m; p++) weight[p * classes] = supporters[p]!
   for (const w of ballots.weights) classWeight[0]! += w
+  const entries = ballots.entries.slice()
+  const ends = ballots.start.slice(1)
+
+  /** The numerator of t(p) over D · supporters(p). */
+  const exactT = (p: number): number | bigint => {
+    const { weights, supportersStart, supporters: members } = ballots
+    for (let i = supportersStart[p]!; i < supportersStart[p + 1]!; i++) {
+      const b = members[i]!
+      candidateWeight[classOf[b]!]! += weights[b]!
+    }
+    return exact.numerator(candidateWeight, liveClasses, projects[p]!.cost, costs[p]!)
+  }
 
   const funded: number[] = []
   const steps: Step[] = []
@@ -155,7 +310,7 @@ export const phragmen: Rule = (election, context): Outcome => {
     }
     const limit = minFloat * (1 + 1e-9)
     let best: number[] = []
-    let bestT = 0n
+    let bestT: number | bigint = 0
     let bestS = 0
     for (let i = 0; i < active.length; i++) {
       const p = active[i]!
@@ -165,20 +320,19 @@ export const phragmen: Rule = (election, context): Outcome => {
       }
       if (floatT[i]! > limit) continue
       const s = supporters[p]!
-      let sum = 0n
-      const row = p * classes
-      for (const k of liveClasses) {
-        const w = weight[row + k]!
-        if (w !== 0) sum += BigInt(w) * numerators[k]!
-      }
-      const t = sum + projects[p]!.cost * denominator
-      const left = t * BigInt(bestS)
-      const right = bestT * BigInt(s)
-      if (bestS === 0 || left < right) {
+      const t = exactT(p)
+      if (bestS === 0) {
         best = [p]
         bestT = t
         bestS = s
-      } else if (left === right) {
+        continue
+      }
+      const sign = exact.compare(t, s, bestT, bestS)
+      if (sign < 0) {
+        best = [p]
+        bestT = t
+        bestS = s
+      } else if (sign === 0) {
         best.push(p)
       }
     }
@@ -188,9 +342,10 @@ export const phragmen: Rule = (election, context): Outcome => {
       tooExpensive.sort((a, b) => tieRank[a]! - tieRank[b]!)
       stoppedAt = tooExpensive[0]
       const expensive = new Set(tooExpensive)
+      const left = formatAmount(remaining, election.scale)
       for (const p of active) {
         const reason = expensive.has(p) ? 'did_not_fit' : supporters[p] === 0 ? 'no_support' : 'rule_stopped'
-        unfunded.push({ project: p, reason, detail: { left: formatAmount(remaining, election.scale) } })
+        unfunded.push({ project: p, reason, detail: { left } })
       }
       break
     }
@@ -204,30 +359,20 @@ export const phragmen: Rule = (election, context): Outcome => {
       steps.push({ project: chosen, cost: projects[chosen]!.cost, score: 'inf', detail: { supporters: 0 } })
       continue
     }
-    const den = denominator * BigInt(bestS)
-    // New class K with load bestT / den, on the common denominator lcm(D, reduced den).
-    const g = gcd(bestT, den)
-    const loadNum = bestT / g
-    const loadDen = den / g
+    // When several projects tie, the load and the reported supporters are those of the first
+    // one found, as they always were (the load is the same for all of them).
+    const { index: K, text, load } = exact.add(bestT, bestS, liveClasses)
     steps.push({
       project: chosen,
       cost: projects[chosen]!.cost,
-      score: loadDen === 1n ? loadNum.toString() : `${loadNum}/${loadDen}`,
+      score: text,
       detail: { supporters: bestS },
     })
-    const factor = loadDen / gcd(denominator, loadDen)
-    if (factor !== 1n) {
-      for (const k of liveClasses) numerators[k] = numerators[k]! * factor
-      denominator *= factor
-    }
-    const K = numerators.length
-    numerators.push(loadNum * (denominator / loadDen))
-    loads[K] = ratioToNumber(loadNum, loadDen)
-    moveSupporters(ballots, chosen, K, classOf, weight, classes, classWeight, loads, loadSum)
+    loads[K] = load
+    moveSupporters(ballots, chosen, K, entries, ends, classOf, classWeight, loads, loadSum)
     liveClasses.push(K)
     liveClasses = liveClasses.filter((k) => classWeight[k]! > 0)
   }
-
   return {
     rule: 'phragmen',
     funded,
