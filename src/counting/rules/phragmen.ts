@@ -28,6 +28,8 @@ interface FlatBallots {
   readonly entries: Int32Array
   readonly supportersStart: Int32Array
   readonly supporters: Int32Array
+  /** Project costs as doubles (for the float filter only). */
+  readonly costs: Float64Array
 }
 
 /** Once per election (read-only). */
@@ -49,8 +51,62 @@ const flatBallotsOf = perElection((election: Election): FlatBallots => {
     entries.set(ballot.projects, start[b]!)
     for (const p of ballot.projects) supporters[fill[p]!++] = b
   })
-  return { weights, start, entries, supportersStart: perProject, supporters }
+  const costs = new Float64Array(election.projects.length)
+  election.projects.forEach((p, i) => {
+    costs[i] = Number(p.cost)
+  })
+  return { weights, start, entries, supportersStart: perProject, supporters, costs }
 })
+
+/** The arrays one count writes to. */
+interface Workspace {
+  readonly classWeight: Float64Array
+  /** Weight of one candidate's supporters per class, back to zero after each use. */
+  readonly candidateWeight: Float64Array
+  readonly loads: Float64Array
+  readonly loadSum: Float64Array
+  readonly floatT: Float64Array
+  readonly classOf: Int32Array
+  readonly entries: Int32Array
+  readonly ends: Int32Array
+}
+
+/**
+ * Allocating these eight typed arrays took longer than the rest of a count of a tiny election.
+ * The rule is synchronous (no count of an election starts while another runs), so each
+ * election keeps one set, reset at the start of every count.
+ */
+const workspaceOf = perElection((election: Election): Workspace => {
+  const m = election.projects.length
+  const n = election.ballots.length
+  const ballots = flatBallotsOf(election)
+  return {
+    classWeight: new Float64Array(m + 1),
+    candidateWeight: new Float64Array(m + 1),
+    loads: new Float64Array(m + 1),
+    loadSum: new Float64Array(m),
+    floatT: new Float64Array(m),
+    classOf: new Int32Array(n),
+    entries: new Int32Array(ballots.entries.length),
+    ends: new Int32Array(n),
+  }
+})
+
+function freshWorkspace(election: Election, ballots: FlatBallots): Workspace {
+  const w = workspaceOf(election)
+  w.classWeight.fill(0)
+  w.candidateWeight.fill(0)
+  w.loads.fill(0)
+  w.loadSum.fill(0)
+  w.classOf.fill(0)
+  w.entries.set(ballots.entries)
+  for (let b = 0; b < w.ends.length; b++) w.ends[b] = ballots.start[b + 1]!
+  let voters = 0
+  for (const weight of ballots.weights) voters += weight
+  // Everyone starts in class 0 (load 0).
+  w.classWeight[0] = voters
+  return w
+}
 
 /**
  * Moves the supporters of the funded `project` to load class `to`, updating the class weights
@@ -108,6 +164,21 @@ function gcdOfSafe(a: number, b: number): number {
   return x
 }
 
+/** Exponent per prime of n, by trial division; undefined above 2^32, where that gets slow. */
+function factorize(n: number): Map<number, number> | undefined {
+  if (n > 2 ** 32) return undefined
+  const exponents = new Map<number, number>()
+  let rest = n
+  for (let p = 2; p * p <= rest; p += p === 2 ? 1 : 2) {
+    while (rest % p === 0) {
+      exponents.set(p, (exponents.get(p) ?? 0) + 1)
+      rest /= p
+    }
+  }
+  if (rest > 1) exponents.set(rest, (exponents.get(rest) ?? 0) + 1)
+  return exponents
+}
+
 function fractionText(num: number | bigint, den: number | bigint): string {
   return den === 1 || den === 1n ? String(num) : `${num}/${den}`
 }
@@ -124,6 +195,12 @@ class ClassLoads {
   private smallDenominator = 1
   private big: bigint[] = []
   private bigDenominator = 1n
+  /**
+   * The prime factorization of D, or undefined when a factor was too large to factorize. Every
+   * prime of D divides some supporter count (D grows by factors of s, see `add`), so it is
+   * cheap to keep, and it turns gcd(t, D · s) into a few remainders (see `gcdWithDenominator`).
+   */
+  private primes: Map<number, number> | undefined = new Map()
 
   /**
    * Σ_k weight[k]·N[k] + cost·D over the live classes: t(p) times D · supporters(p). Resets
@@ -187,6 +264,7 @@ class ClassLoads {
         if (factor !== 1) {
           for (const k of live) small[k] = small[k]! * factor
           this.smallDenominator *= factor
+          this.recordFactor(factor)
         }
         small.push(t / common)
         const num = t / g
@@ -199,17 +277,73 @@ class ClassLoads {
     const bigT = BigInt(t)
     const bigS = BigInt(s)
     const denominator = this.bigDenominator * bigS
-    const g = gcd(bigT, denominator)
+    const g = this.gcdWithDenominator(bigT, s, denominator)
     const common = gcdOfSafe(s, Number(g % bigS))
-    const factor = BigInt(s / common)
-    if (factor !== 1n) {
+    if (common !== s) {
+      const factor = BigInt(s / common)
       for (const k of live) big[k] = big[k]! * factor
       this.bigDenominator *= factor
+      this.recordFactor(s / common)
     }
     big.push(bigT / BigInt(common))
     const num = bigT / g
     const den = denominator / g
     return { index: big.length - 1, text: fractionText(num, den), load: ratioToNumber(num, den) }
+  }
+
+  private recordFactor(factor: number): void {
+    const primes = this.primes
+    if (primes === undefined) return
+    const exponents = factorize(factor)
+    if (exponents === undefined) {
+      this.primes = undefined
+      return
+    }
+    for (const [p, e] of exponents) primes.set(p, (primes.get(p) ?? 0) + e)
+  }
+
+  /**
+   * gcd(t, D · s) from the factorization of D · s: for each prime power p^e of it, p divides
+   * gcd as often as it divides t mod p^e (at most e times). Prime powers are grouped into
+   * moduli below 2^53, so each group costs one BigInt remainder; the rest is in doubles.
+   */
+  private gcdWithDenominator(t: bigint, s: number, denominator: bigint): bigint {
+    const ofD = this.primes
+    const ofS = factorize(s)
+    if (ofD === undefined || ofS === undefined) return gcd(t, denominator)
+    const powers = new Map(ofD)
+    for (const [p, e] of ofS) powers.set(p, (powers.get(p) ?? 0) + e)
+    let g = 1n
+    let group: [number, number, number][] = []
+    let modulus = 1
+    const flush = (): void => {
+      const r = Number(t % BigInt(modulus))
+      let part = 1
+      for (const [p, e, pe] of group) {
+        let rest = r % pe
+        if (rest === 0) {
+          part *= pe
+          continue
+        }
+        for (let i = 0; i < e && rest % p === 0; i++) {
+          rest /= p
+          part *= p
+        }
+      }
+      if (part !== 1) g *= BigInt(part)
+      group = []
+      modulus = 1
+    }
+    for (const [p, e] of powers) {
+      let pe = 1
+      for (let i = 0; i < e && pe <= MAX_SAFE; i++) pe *= p
+      if (pe > MAX_SAFE) return gcd(t, denominator)
+      if (modulus * pe > MAX_SAFE) flush()
+      group.push([p, e, pe])
+      modulus *= pe
+    }
+    flush()
+    return g
   }
 
   private widen(): void {
@@ -253,21 +387,13 @@ export const phragmen: Rule = (election, context): Outcome => {
   }
 
   // Load classes: at most one per funded project plus the initial zero load.
-  const classes = m + 1
-  const classWeight = new Float64Array(classes)
-  /** Scratch: weight of one candidate's supporters per class, back to zero after each use. */
-  const candidateWeight = new Float64Array(classes)
+  const { classWeight, candidateWeight, loads, loadSum, floatT, classOf, entries, ends } = freshWorkspace(
+    election,
+    ballots,
+  )
+  const costs = ballots.costs
   const exact = new ClassLoads()
-  const loads = new Float64Array(classes)
-  const loadSum = new Float64Array(m)
-  const floatT = new Float64Array(m)
-  const costs = new Float64Array(m)
-  for (let p = 0; p < m; p++) costs[p] = Number(projects[p]!.cost)
   let liveClasses = [0]
-  const classOf = new Int32Array(ballots.weights.length)
-  for (const w of ballots.weights) classWeight[0]! += w
-  const entries = ballots.entries.slice()
-  const ends = ballots.start.slice(1)
 
   /** The numerator of t(p) over D · supporters(p). */
   const exactT = (p: number): number | bigint => {
