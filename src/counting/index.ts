@@ -69,6 +69,13 @@ const APPLICABLE: Readonly<Record<VoteType, readonly RuleId[]>> = {
   ordinal: [...FOR_ALL_BALLOTS, 'greedy_borda', 'mes_borda'],
 }
 
+const APPLICABLE_SET: Readonly<Record<VoteType, ReadonlySet<RuleId>>> = {
+  approval: new Set(APPLICABLE.approval),
+  'choose-1': new Set(APPLICABLE['choose-1']),
+  cumulative: new Set(APPLICABLE.cumulative),
+  ordinal: new Set(APPLICABLE.ordinal),
+}
+
 /** The rules defined for a ballot type, in the order of ../shared/pabulib/README.md. */
 export function applicableRules(voteType: VoteType): RuleId[] {
   return [...APPLICABLE[voteType]]
@@ -150,7 +157,7 @@ export interface CountResult {
 /** Runs one rule on an election and explains the outcome with project ids. */
 export function count(election: Election, rule: RuleId, request: CountRequest = {}): CountResult {
   if (!isRuleId(rule)) throw new RangeError(`unknown rule "${String(rule)}"`)
-  if (!APPLICABLE[election.voteType].includes(rule)) throw new RuleNotApplicableError(rule, election.voteType)
+  if (!APPLICABLE_SET[election.voteType].has(rule)) throw new RuleNotApplicableError(rule, election.voteType)
   const { tieBreak: criteria = DEFAULT_TIE_BREAK, lotterySeed, ...options } = request
   const supporters = supportersOf(election)
   const tieBreak = buildTieBreak(

@@ -112,10 +112,16 @@ export function buildTieBreak(
     }
     return 0
   }
-  const rank = rankOf(Array.from({ length: n }, (_, i) => i).sort(compare))
+  const rank = rankOf(indices(n).sort(compare))
   return seed !== undefined && used.includes('lottery')
     ? { criteria: used, seed, rank }
     : { criteria: used, rank }
+}
+
+function indices(n: number): number[] {
+  const all = new Array<number>(n)
+  for (let i = 0; i < n; i++) all[i] = i
+  return all
 }
 
 function rankOf(order: readonly number[]): TieRank {
@@ -127,14 +133,10 @@ function rankOf(order: readonly number[]): TieRank {
 /** The id order, the default and the last criterion of every list: shared per election (read-only). */
 const idRankOf = perElection((election: Election): TieRank => {
   const projects = election.projects
-  return rankOf(
-    Array.from({ length: projects.length }, (_, i) => i).sort((a, b) =>
-      compareCodePoints(projects[a]!.id, projects[b]!.id),
-    ),
-  )
+  return rankOf(indices(projects.length).sort((a, b) => compareCodePoints(projects[a]!.id, projects[b]!.id)))
 })
 
 /** The default tie rank (id order), for callers that do not customize tie-breaking. */
 export function idTieRank(election: Election): TieRank {
-  return buildTieBreak(election).rank
+  return idRankOf(election)
 }

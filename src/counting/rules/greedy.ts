@@ -35,22 +35,22 @@ function greedyOrder(
   const projects = election.projects
   const m = projects.length
   // 0: +infinity, 1: positive and finite, 2: zero.
-  const kind = new Int8Array(m)
+  const kind = new Array<number>(m)
+  const u = new Array<number>(m)
+  const c = new Array<number>(m)
+  const order = new Array<number>(m)
   let maxUtility = 0
   let maxCost = 1
   for (let p = 0; p < m; p++) {
-    const u = Number(utilities[p]!)
-    if (u === 0) kind[p] = 2
-    else if (perCost && projects[p]!.cost === 0n) kind[p] = 0
-    else kind[p] = 1
-    if (u > maxUtility) maxUtility = u
-    if (perCost) maxCost = Math.max(maxCost, Number(projects[p]!.cost))
+    u[p] = Number(utilities[p]!)
+    c[p] = perCost ? Number(projects[p]!.cost) : 1
+    kind[p] = u[p] === 0 ? 2 : c[p] === 0 ? 0 : 1
+    if (u[p]! > maxUtility) maxUtility = u[p]!
+    if (c[p]! > maxCost) maxCost = c[p]!
+    order[p] = p
   }
-  const order = Array.from({ length: m }, (_, p) => p)
   const scores = new Array<string>(m)
   if (maxUtility * maxCost <= Number.MAX_SAFE_INTEGER) {
-    const u = utilities.map(Number)
-    const c = perCost ? projects.map((p) => Number(p.cost)) : new Array<number>(m).fill(1)
     order.sort((a, b) => {
       if (kind[a] !== kind[b]) return kind[a]! - kind[b]!
       if (kind[a] === 1) {
@@ -61,18 +61,18 @@ function greedyOrder(
     })
     for (let p = 0; p < m; p++) scores[p] = scoreText(kind[p]!) ?? ratioText(u[p]!, c[p]!)
   } else {
-    const u = utilities.map(BigInt)
-    const c = perCost ? projects.map((p) => p.cost) : new Array<bigint>(m).fill(1n)
+    const exactU = utilities.map(BigInt)
+    const exactC = perCost ? projects.map((p) => p.cost) : new Array<bigint>(m).fill(1n)
     order.sort((a, b) => {
       if (kind[a] !== kind[b]) return kind[a]! - kind[b]!
       if (kind[a] === 1) {
-        const left = u[a]! * c[b]!
-        const right = u[b]! * c[a]!
+        const left = exactU[a]! * exactC[b]!
+        const right = exactU[b]! * exactC[a]!
         if (left !== right) return left > right ? -1 : 1
       }
       return tieRank[a]! - tieRank[b]!
     })
-    for (let p = 0; p < m; p++) scores[p] = scoreText(kind[p]!) ?? formatFraction(u[p]!, c[p]!)
+    for (let p = 0; p < m; p++) scores[p] = scoreText(kind[p]!) ?? formatFraction(exactU[p]!, exactC[p]!)
   }
   return { order, scores }
 }
@@ -112,7 +112,7 @@ export function greedyByScore(
   const { order, scores } = greedyOrder(election, utilities, perCost, tieRank)
   const constraints = new RoundConstraints(election, options, supporters)
   const funded: number[] = []
-  const isFunded = new Uint8Array(projects.length)
+  const isFunded = new Array<boolean>(projects.length).fill(false)
   const steps: Step[] = []
   let remaining = election.budget
   // The text of `remaining`, which only changes when a project is funded.
@@ -120,8 +120,8 @@ export function greedyByScore(
 
   const tryFund = (p: number, pass?: string): void => {
     const cost = projects[p]!.cost
-    if (isFunded[p] === 1 || cost > remaining || constraints.blocked(p) !== undefined) return
-    isFunded[p] = 1
+    if (isFunded[p] || cost > remaining || constraints.blocked(p) !== undefined) return
+    isFunded[p] = true
     funded.push(p)
     remaining -= cost
     constraints.fund(p)
@@ -136,7 +136,7 @@ export function greedyByScore(
   const unfunded: Unfunded[] = []
   let firstShort: number | undefined
   for (const p of order) {
-    if (isFunded[p] === 1) continue
+    if (isFunded[p]) continue
     const blocked = constraints.blocked(p)
     if (blocked === undefined && projects[p]!.cost <= remaining) {
       tryFund(p)

@@ -1,4 +1,4 @@
-import { formatAmount, leftoverPolicy, RoundConstraints, supporterCounts } from '../profile.js'
+import { formatAmount, leftoverPolicy, RoundConstraints, supportersOf } from '../profile.js'
 import type { Election, Outcome, Rule, TieRank, Unfunded } from '../types.js'
 
 /** Nodes the uniqueness search may visit before giving up (uniqueOptimum = null). */
@@ -144,7 +144,7 @@ export const maxWelfareCost: Rule = (election, context): Outcome => {
   if (options.categoryQuotas?.some((q) => (q.minBps ?? 0) > 0)) {
     throw new RangeError('max_welfare_cost does not support category minimums')
   }
-  const supporters = supporterCounts(election)
+  const supporters = supportersOf(election)
   const constraints = new RoundConstraints(election, options, supporters)
   const projects = election.projects
   const unfunded: Unfunded[] = []
