@@ -69,11 +69,12 @@ const APPLICABLE: Readonly<Record<VoteType, readonly RuleId[]>> = {
   ordinal: [...FOR_ALL_BALLOTS, 'greedy_borda', 'mes_borda'],
 }
 
-const APPLICABLE_SET: Readonly<Record<VoteType, ReadonlySet<RuleId>>> = {
-  approval: new Set(APPLICABLE.approval),
-  'choose-1': new Set(APPLICABLE['choose-1']),
-  cumulative: new Set(APPLICABLE.cumulative),
-  ordinal: new Set(APPLICABLE.ordinal),
+/** APPLICABLE as a lookup table, for count(). */
+const APPLIES: Readonly<Record<VoteType, Readonly<Partial<Record<RuleId, true>>>>> = {
+  approval: Object.fromEntries(APPLICABLE.approval.map((r) => [r, true])),
+  'choose-1': Object.fromEntries(APPLICABLE['choose-1'].map((r) => [r, true])),
+  cumulative: Object.fromEntries(APPLICABLE.cumulative.map((r) => [r, true])),
+  ordinal: Object.fromEntries(APPLICABLE.ordinal.map((r) => [r, true])),
 }
 
 /** The rules defined for a ballot type, in the order of ../shared/pabulib/README.md. */
@@ -157,8 +158,11 @@ export interface CountResult {
 /** Runs one rule on an election and explains the outcome with project ids. */
 export function count(election: Election, rule: RuleId, request: CountRequest = {}): CountResult {
   if (!isRuleId(rule)) throw new RangeError(`unknown rule "${String(rule)}"`)
-  if (!APPLICABLE_SET[election.voteType].has(rule)) throw new RuleNotApplicableError(rule, election.voteType)
-  const { tieBreak: criteria = DEFAULT_TIE_BREAK, lotterySeed, ...options } = request
+  if (APPLIES[election.voteType][rule] !== true) throw new RuleNotApplicableError(rule, election.voteType)
+  const { tieBreak: criteria = DEFAULT_TIE_BREAK, lotterySeed } = request
+  // The rules read only the CountOptions fields: a request without tie-break fields is passed as is.
+  const options: CountOptions =
+    request.tieBreak === undefined && request.lotterySeed === undefined ? request : countOptions(request)
   const supporters = supportersOf(election)
   const tieBreak = buildTieBreak(
     election,
@@ -230,8 +234,14 @@ const explainedProjects = perElection((election: Election) => {
   return { ids, costs, support: Object.freeze(support) }
 })
 
+function countOptions(request: CountRequest): CountOptions {
+  const { tieBreak: _criteria, lotterySeed: _seed, ...options } = request
+  return options
+}
+
 /** Project indices in code-point order of their ids (the id tie rank). */
 function inIdOrder(election: Election, projects: readonly number[]): number[] {
+  if (projects.length < 2) return projects.slice()
   const rank = idTieRank(election)
   return projects.slice().sort((a, b) => rank[a]! - rank[b]!)
 }

@@ -150,6 +150,12 @@ function moveSupporters(
   }
 }
 
+/** Removes list[i], keeping the order (splice is a slow runtime call for lists this short). */
+function removeAt(list: number[], i: number): void {
+  for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j]!
+  list.pop()
+}
+
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
 
 /** gcd of two non-negative safe integers. */
@@ -393,7 +399,7 @@ export const phragmen: Rule = (election, context): Outcome => {
   )
   const costs = ballots.costs
   const exact = new ClassLoads()
-  let liveClasses = [0]
+  const liveClasses = [0]
 
   /** The numerator of t(p) over D · supporters(p). */
   const exactT = (p: number): number | bigint => {
@@ -415,7 +421,7 @@ export const phragmen: Rule = (election, context): Outcome => {
       const reason = constraints.blocked(active[i]!)
       if (reason !== undefined) {
         unfunded.push({ project: active[i]!, reason })
-        active.splice(i, 1)
+        removeAt(active, i)
       }
     }
     if (active.length === 0) break
@@ -463,8 +469,8 @@ export const phragmen: Rule = (election, context): Outcome => {
       }
     }
 
-    const tooExpensive = best.filter((p) => projects[p]!.cost > remaining)
-    if (tooExpensive.length > 0) {
+    if (best.some((p) => projects[p]!.cost > remaining)) {
+      const tooExpensive = best.filter((p) => projects[p]!.cost > remaining)
       tooExpensive.sort((a, b) => tieRank[a]! - tieRank[b]!)
       stoppedAt = tooExpensive[0]
       const expensive = new Set(tooExpensive)
@@ -476,7 +482,7 @@ export const phragmen: Rule = (election, context): Outcome => {
       break
     }
     const chosen = best.reduce((a, b) => (tieRank[b]! < tieRank[a]! ? b : a))
-    active.splice(active.indexOf(chosen), 1)
+    removeAt(active, active.indexOf(chosen))
     funded.push(chosen)
     remaining -= projects[chosen]!.cost
     constraints.fund(chosen)
@@ -497,7 +503,9 @@ export const phragmen: Rule = (election, context): Outcome => {
     loads[K] = load
     moveSupporters(ballots, chosen, K, entries, ends, classOf, classWeight, loads, loadSum)
     liveClasses.push(K)
-    liveClasses = liveClasses.filter((k) => classWeight[k]! > 0)
+    let live = 0
+    for (const k of liveClasses) if (classWeight[k]! > 0) liveClasses[live++] = k
+    liveClasses.length = live
   }
   return {
     rule: 'phragmen',
