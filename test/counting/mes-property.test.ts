@@ -146,3 +146,66 @@ t.test('when a MES run is resumed at a larger budget, then it equals a fresh run
   )
   tt.ok(resumed > 0, `${resumed} resumed runs`)
 })
+
+t.test(
+  'when a run certifies its sequence of winners up to some budget, then fresh runs anywhere below it fund the same projects in the same order',
+  async (tt) => {
+    let checked = 0
+    let beyondDecisions = 0
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          approvalElection({ maxCost: 40, maxProjects: 8 }),
+          approvalElection({ maxCost: 300, maxProjects: 8, maxBallots: 30, maxWeight: 5 }),
+          approvalElection({ maxCost: 2000, maxProjects: 8, maxBallots: 40, maxWeight: 20 }),
+        ),
+        fc.integer({ min: 0, max: 6 }),
+        fc.constantFrom(Number.POSITIVE_INFINITY, 1, 2, 3, 10, 40),
+        fc.integer({ min: 0, max: 3 }),
+        (e, k0, horizonSteps, resumeAfter) => {
+          const n = votersOf(e)
+          if (n === 0) return true
+          const rank = idTieRank(e)
+          const cost = e.projects.map((p) => p.cost)
+          const eligible = new Uint8Array(e.projects.length).fill(1)
+          const mine = buildMesProfile(e, 'cost')
+          const fresh = buildMesProfile(e, 'cost')
+          const input = { cost, compareByCost: true, tieRank: rank, eligible }
+          const order = (r: MesRunResult) => r.steps.map((s) => s.project).join(',')
+          const T0 = e.budget + BigInt(k0 * n)
+          const engine = new MesRun({
+            ...input,
+            profile: mine,
+            budgetScaled: T0,
+            certify: true,
+            sequence: true,
+            horizon: horizonSteps * n,
+            snapshotBelow: n,
+          })
+          let base = engine.run()
+          let from = T0
+          // Also certificates of resumed runs (their kept steps carry the earlier run's certificate).
+          const T1 = T0 + BigInt(resumeAfter)
+          if (resumeAfter > 0 && engine.canResume(T1)) {
+            base = engine.resume(T1)
+            from = T1
+          }
+          const reach = base.sequenceStableFor
+          if (!(reach >= base.stableFor)) return false
+          if (reach > base.stableFor + 1) beyondDecisions++
+          // Every scaled budget the certificate covers, up to 600 of them.
+          const last = Math.min(Math.ceil(reach) - 1, 600)
+          for (let d = 1; d <= last; d++) {
+            const run = new MesRun({ ...input, profile: fresh, budgetScaled: from + BigInt(d) }).run()
+            checked++
+            if (order(run) !== order(base)) return false
+          }
+          return true
+        },
+      ),
+      { numRuns: 400 },
+    )
+    tt.ok(checked > 1000, `${checked} budgets checked`)
+    tt.ok(beyondDecisions > 0, `${beyondDecisions} certificates reach beyond the decision certificate`)
+  },
+)

@@ -22,6 +22,8 @@ import type { MesProfile } from './mes-profile.js'
  */
 
 const EPS = 2 ** -52
+/** Horizons H, H/4, H/16, H/64 of the sequence certificate's chords. */
+const CHORD_LEVELS = 4
 
 export interface MesRunInput {
   readonly profile: MesProfile
@@ -43,6 +45,17 @@ export interface MesRunInput {
    * below this (scaled units), for resume().
    */
   readonly snapshotBelow?: number
+  /**
+   * With `certify`: the sequence certificate is sought up to this much (scaled units) beyond
+   * budgetScaled; voters who paid their whole budget and surely keep nothing that far do not weigh
+   * on it. Default: unbounded.
+   */
+  readonly horizon?: number
+  /**
+   * With `certify`: also compute MesRunResult.sequenceStableFor beyond stableFor (some more work
+   * per step; worth it where decisions change much more often than the sequence of winners).
+   */
+  readonly sequence?: boolean
 }
 
 export interface MesRunStep {
@@ -75,6 +88,11 @@ export interface MesRunResult {
    * drops) for every scaled per-voter budget T' with budgetScaled <= T' < budgetScaled + stableFor.
    */
   readonly stableFor: number
+  /**
+   * With `certify`: the run funds exactly the same projects in the same order (poor payers may
+   * change) for every T' with budgetScaled <= T' < budgetScaled + sequenceStableFor (>= stableFor).
+   */
+  readonly sequenceStableFor: number
 }
 
 class Heap {
@@ -141,6 +159,12 @@ interface Snapshot {
   cnt: Int32Array<ArrayBuffer>
   gW: Float64Array<ArrayBuffer>
   gS: Float64Array<ArrayBuffer>
+  gU: Float64Array<ArrayBuffer>
+  gL: Float64Array<ArrayBuffer>
+  exS: Float64Array<ArrayBuffer>
+  exSoon: Uint8Array<ArrayBuffer>
+  exW: Float64Array<ArrayBuffer>
+  uMax: number
   gPat: number[][]
   gFree: number[]
   order: Int32Array<ArrayBuffer>
@@ -156,6 +180,8 @@ interface Arena {
   cnt: Int32Array<ArrayBuffer>
   gB: Float64Array<ArrayBuffer>
   gS: Float64Array<ArrayBuffer>
+  gU: Float64Array<ArrayBuffer>
+  gL: Float64Array<ArrayBuffer>
   gW: Float64Array<ArrayBuffer>
   gChild: Int32Array<ArrayBuffer>
   gPoor: Uint8Array<ArrayBuffer>
@@ -196,6 +222,8 @@ export class MesRun {
   private readonly input: MesRunInput
   private EB: number
   private readonly certify: boolean
+  /** Also the sequence certificate (input.sequence). */
+  private readonly sequence: boolean
   /** See MesRunResult.stableFor; lowered by every decision that could change with T. */
   private stable = Number.POSITIVE_INFINITY
   /**
@@ -214,6 +242,31 @@ export class MesRun {
   /** Per project: a lower bound of rho at T and of its slope in T, from its last computation. */
   private readonly certKey: Float64Array
   private readonly certSlope: Float64Array
+  /**
+   * Sequence certificate (see MesRunResult.sequenceStableFor): `seqStable`, per project a lower
+   * bound of the slope of its rho in T whatever the poor payers (with certKey), the Σ w·(upper
+   * slope) of its supporters who paid their whole budget (exS), and for projects found unaffordable
+   * how long they surely stay so (dropLimit) and a lower bound of their rho should they become
+   * affordable (dropRhoLow); rhoUp per paid step: an upper bound of the winner's rho.
+   */
+  private seqStable = Number.POSITIVE_INFINITY
+  private readonly certSlopeU: Float64Array
+  private readonly exS: Float64Array
+  /** Per class: it paid its whole budget and may keep some before the horizon. */
+  private readonly exSoon: Uint8Array
+  /** Per project: Σ w of its supporters who paid their whole budget and may keep some before the horizon. */
+  private readonly exW: Float64Array
+  /** An upper bound of every group's gU and every such supporter's upper slope. */
+  private uMax = 1
+  /** input.horizon, from the current T on (resume() moves T). */
+  private horizon: number
+  private readonly dropLimit: Float64Array
+  private readonly dropRhoLow: Float64Array
+  private readonly rhoUp: number[] = []
+  /** Per paid step: seqStable once it was taken (like stableAt). */
+  private readonly seqAt: number[] = []
+  /** Q of the winner being funded: an upper bound of -d q / d T of its price along the sequence. */
+  private winnerQ = 0
   /** Per project: its last exact price had no poor payer (then it does not depend on T). */
   private readonly noPoor: Uint8Array
 
@@ -242,6 +295,20 @@ export class MesRun {
   private gB = new Float64Array(0)
   /** d budget / d T of each group along the current decisions (>= 1, a sum of non-negative terms). */
   private gS = new Float64Array(0)
+  /**
+   * An upper bound of d budget / d T of each group along the current sequence of winners whatever
+   * the poor payers (sequence certificate): 1 + Σ Q_s over the steps s it paid for.
+   */
+  private gU = new Float64Array(0)
+  /**
+   * A lower bound of d budget / d T of each group over the horizon along the current sequence:
+   * 1 + Σ λ_s over the steps s it paid for, λ_s > 0 only when the poor payers of s surely stay poor.
+   */
+  private gL = new Float64Array(0)
+  /** λ of the winner being funded. */
+  private winnerLambda = 0
+  private readonly chords = new Float64Array(CHORD_LEVELS)
+  private readonly reach = new Float64Array(CHORD_LEVELS)
   private gW = new Float64Array(0)
   private gPat: number[][] = []
   /** Emptied groups, reused (their counts are all 0). */
@@ -298,8 +365,17 @@ export class MesRun {
     this.divF = st.divF
     this.EB = 4 * (this.P + 2) * EPS * this.TF
     this.certify = input.certify === true && pr.unit
+    this.sequence = this.certify && input.sequence === true
     this.certKey = new Float64Array(this.P)
     this.certSlope = new Float64Array(this.P)
+    this.certSlopeU = new Float64Array(this.P)
+    this.exS = new Float64Array(this.P)
+    this.exSoon = new Uint8Array(pr.unit && this.certify ? pr.nClasses : 0)
+    this.exW = new Float64Array(this.P)
+    this.horizon = input.horizon ?? Number.POSITIVE_INFINITY
+    this.seqStable = this.horizon
+    this.dropLimit = new Float64Array(this.P)
+    this.dropRhoLow = new Float64Array(this.P)
     this.noPoor = new Uint8Array(this.P)
     this.stepOf = new Int32Array(this.P).fill(-1)
     this.dropAt = new Int32Array(this.P)
@@ -328,6 +404,8 @@ export class MesRun {
         for (let p = 0; p < this.P; p++) this.cnt.fill(0, p * arena.cap, p * arena.cap + arena.used)
         this.gB = arena.gB
         this.gS = arena.gS
+        this.gU = arena.gU
+        this.gL = arena.gL
         this.gW = arena.gW
         this.gChild = arena.gChild
         this.gChild.fill(-1)
@@ -336,7 +414,7 @@ export class MesRun {
       } else {
         this.growGroups(Math.min(pr.nClasses + 1, 256))
       }
-      const g = this.newGroup([], this.TF, 1)
+      const g = this.newGroup([], this.TF, 1, 1, 1)
       for (let p = 0; p < this.P; p++) this.cnt[p * this.gCap + g] = pr.supporters[p]!
       let total = 0
       for (let c = 0; c < pr.nClasses; c++) total += pr.classWeight[c]!
@@ -385,6 +463,12 @@ export class MesRun {
     this.cnt = snap.cnt
     this.gW = snap.gW
     this.gS = snap.gS
+    this.gU = snap.gU
+    this.gL = snap.gL
+    this.exS.set(snap.exS)
+    this.exSoon.set(snap.exSoon)
+    this.exW.set(snap.exW)
+    this.uMax = snap.uMax
     this.gB = new Float64Array(snap.cap)
     this.gChild = new Int32Array(snap.cap).fill(-1)
     this.gPoor = new Uint8Array(snap.cap)
@@ -418,6 +502,12 @@ export class MesRun {
       cnt: this.cnt.slice(),
       gW: this.gW.slice(),
       gS: this.gS.slice(),
+      gU: this.gU.slice(),
+      gL: this.gL.slice(),
+      exS: this.exS.slice(),
+      exSoon: this.exSoon.slice(),
+      exW: this.exW.slice(),
+      uMax: this.uMax,
       gPat: this.gPat.map((pat) => (pat === undefined ? [] : pat.slice())),
       gFree: this.gFree.slice(),
       order: used.slice(),
@@ -443,6 +533,15 @@ export class MesRun {
     // Certified for [T0, T0 + stableAt): what is left from T on (rounded down by far more than 2^-53).
     this.stable = (this.stableAt[L - 1]! - d) * (1 - 2 ** -40)
     this.stableAt.length = 0
+    // The kept steps keep their sequence certificate (their rho only fell since: rhoUp still bounds
+    // them); projects dropped among them too, from the new T on.
+    this.horizon -= d
+    this.seqStable = Math.max(0, Math.min((this.seqAt[L - 1]! - d) * (1 - 2 ** -40), this.horizon))
+    this.seqAt.length = 0
+    this.rhoUp.length = L
+    for (let p = 0; p < this.P; p++) {
+      if (this.fate[p] === Fate.Unaffordable && this.dropAt[p] < L) this.dropLimit[p]! -= d
+    }
     this.T = T
     this.TF = Number(T)
     this.EB = 4 * (this.P + 2) * EPS * this.TF
@@ -485,6 +584,7 @@ export class MesRun {
       const [qNum, qDen] = reduceOver(num, den, this.dFactors)
       this.steps.push({ project: p, qNum, qDen, payers: st.payers, poorPayers: st.poorPayers })
       this.stableAt.push(this.stable)
+      this.seqAt.push(this.seqStable)
     }
     const { order, gB, gPat } = this
     for (let i = 0; i < this.orderLen; i++) {
@@ -533,7 +633,12 @@ export class MesRun {
           fate[p] = Fate.Unaffordable
           this.dropAt[p] = this.a.length
           // Exactly unaffordable, but too close for the float test: no margin left to certify.
-          if (this.certify) this.stable = 0
+          if (this.certify) {
+            this.stable = 0
+            // No margin: certifyWinner and sequenceStable look at it again.
+            this.dropLimit[p] = 0
+            this.dropRhoLow[p] = 0
+          }
           continue
         }
         candidates.push(p)
@@ -569,6 +674,8 @@ export class MesRun {
         cnt: this.cnt,
         gB: this.gB,
         gS: this.gS,
+        gU: this.gU,
+        gL: this.gL,
         gW: this.gW,
         gChild: this.gChild,
         gPoor: this.gPoor,
@@ -580,6 +687,7 @@ export class MesRun {
       totalCost: this.totalCost,
       remainingSupport: (p) => this.remainingSupport(p),
       stableFor: this.stable,
+      sequenceStableFor: this.sequence ? Math.max(this.stable, this.sequenceStable()) : this.stable,
     }
   }
 
@@ -616,6 +724,12 @@ export class MesRun {
     const gS = new Float64Array(cap)
     gS.set(this.gS)
     this.gS = gS
+    const gU = new Float64Array(cap)
+    gU.set(this.gU)
+    this.gU = gU
+    const gL = new Float64Array(cap)
+    gL.set(this.gL)
+    this.gL = gL
     const gW = new Float64Array(cap)
     gW.set(this.gW)
     this.gW = gW
@@ -628,7 +742,13 @@ export class MesRun {
     this.gCap = cap
   }
 
-  private newGroup(pattern: number[], budget: number, slope: number): number {
+  private newGroup(
+    pattern: number[],
+    budget: number,
+    slope: number,
+    slopeUp: number,
+    slopeLow: number,
+  ): number {
     let g = this.gFree.pop()
     if (g === undefined) {
       if (this.nG === this.gCap) this.growGroups(this.gCap * 2)
@@ -637,6 +757,8 @@ export class MesRun {
     this.gPat[g] = pattern
     this.gB[g] = budget
     this.gS[g] = slope
+    this.gU[g] = slopeUp
+    this.gL[g] = slopeLow
     this.gW[g] = 0
     this.gChild[g] = -1
     return g
@@ -652,6 +774,7 @@ export class MesRun {
     if (W === 0) {
       this.fate[p] = Fate.Unaffordable
       this.dropAt[p] = this.a.length
+      if (this.sequence) this.recordDrop(p, this.CF[p]!, 0)
       return -1
     }
     const C = this.CF[p]!
@@ -660,8 +783,9 @@ export class MesRun {
     let q = Number.NaN
     let R = 0
     let Ps = 0
+    let Pu = 0
     if (this.pr.unit) {
-      const { order, cnt, gB, gS } = this
+      const { order, cnt, gB, gS, gU } = this
       const row = p * this.gCap
       let Pw = 0
       const len = this.orderLen
@@ -679,6 +803,7 @@ export class MesRun {
         }
         Pb += c * b
         Ps += c * gS[g]!
+        Pu += c * gU[g]!
         Pw += c
       }
     } else {
@@ -704,11 +829,13 @@ export class MesRun {
         this.fate[p] = Fate.Unaffordable
         this.dropAt[p] = this.a.length
         if (this.certify) this.certifyDrop(C - Pb - 2 * errSum, Ps)
+        if (this.sequence) this.recordDrop(p, C - Pb - 2 * errSum, Pu)
         return -1
       }
       // Too close to call: let the exact computation decide when p is popped.
       this.certKey[p] = 0
       this.certSlope[p] = Number.NEGATIVE_INFINITY
+      this.certSlopeU[p] = Number.NEGATIVE_INFINITY
       return 0
     }
     const errQ = 4 * ((errSum + EPS * C) / R + EPS * q)
@@ -717,7 +844,101 @@ export class MesRun {
     // below (m + P + 4)·2^-52, far below the 1e-9 taken).
     this.certKey[p] = low
     this.certSlope[p] = (-Ps / (R * this.divF[p]!)) * (1 + 1e-9)
+    // Whatever the poor payers: rho(T) >= rho(T0) - d·Σ_poor S_i / (R·div) (README of mes.ts, add1).
+    this.certSlopeU[p] = (-(Pu + this.exS[p]!) / (R * this.divF[p]!)) * (1 + 1e-9)
     return low
+  }
+
+  /**
+   * Sequence certificate of a project found unaffordable with `slack` below its cost (supporters
+   * still alive, upper slope sum `slopeUp`): it stays unaffordable while slack is not used up, and
+   * should it become affordable its price is at least cost / supporters.
+   */
+  private recordDrop(p: number, slack: number, slopeUp: number): void {
+    const up = (slopeUp + this.exS[p]!) * (1 + 1e-9)
+    this.dropLimit[p] = !(slack > 0) ? 0 : up > 0 ? slack / up : Number.POSITIVE_INFINITY
+    const atLeast = this.CF[p]! / this.pr.supporters[p]!
+    this.dropRhoLow[p] = (Math.max(atLeast, this.raisedPriceLow(p)) / this.divF[p]!) * (1 - 1e-9)
+  }
+
+  /**
+   * A lower bound of p's price over the horizon: every budget is at most its value now plus
+   * uMax·horizon (the same raise for all keeps the groups' order), voters who paid their whole
+   * budget and may keep some hold at most uMax·horizon, the others nothing. 0 when no bound.
+   */
+  private raisedPriceLow(p: number): number {
+    const H = this.horizon
+    if (!Number.isFinite(H) || !this.pr.unit) return 0
+    const shift = this.uMax * H
+    const { order, cnt, gB } = this
+    const row = p * this.gCap
+    const C = this.CF[p]!
+    let R = this.aliveW[p]! + this.exW[p]!
+    // The voters who paid their whole budget come first (budget at most `shift`).
+    let x = C / R
+    if (x <= shift) return 0
+    let Pb = this.exW[p]! * shift
+    R -= this.exW[p]!
+    let m = 1
+    let q = Number.NaN
+    for (let i = 0; i < this.orderLen && R > 0; i++) {
+      const g = order[i]!
+      const c = cnt[row + g]!
+      if (c === 0) continue
+      m++
+      const b = gB[g]! + shift
+      x = (C - Pb) / R
+      if (x <= b) {
+        q = x
+        break
+      }
+      Pb += c * b
+      R -= c
+    }
+    // Still unaffordable with the raise: it cannot be funded before the horizon (then the drop limit holds).
+    if (Number.isNaN(q)) return Number.POSITIVE_INFINITY
+    const W = this.aliveW[p]! + this.exW[p]!
+    const err = 4 * (((m * EPS * (this.TF + shift) + this.EB) * W + EPS * C) / R + EPS * q)
+    return Math.max(0, q - err)
+  }
+
+  /**
+   * seqStable, lowered by every project found unaffordable that might become affordable: the run
+   * would then fund it after its last step (README of mes.ts, add1).
+   */
+  private sequenceStable(): number {
+    let seq = this.seqStable
+    for (let o = 0; o < this.P && seq > 0; o++) {
+      if (this.fate[o] === Fate.Unaffordable && this.dropLimit[o]! < seq)
+        seq = Math.min(seq, this.refreshDropLimit(o))
+    }
+    return seq
+  }
+
+  /**
+   * dropLimit of an unaffordable project from the current budgets (its counts are kept up to date
+   * while certifying): they only fall from step to step, so the limit only grows.
+   */
+  private refreshDropLimit(o: number): number {
+    const { order, cnt, gB, gU } = this
+    const row = o * this.gCap
+    let Pb = 0
+    let Pu = 0
+    let m = 0
+    for (let i = 0; i < this.orderLen; i++) {
+      const g = order[i]!
+      const c = cnt[row + g]!
+      if (c === 0) continue
+      m++
+      Pb += c * gB[g]!
+      Pu += c * gU[g]!
+    }
+    const errSum = (m * EPS * this.TF + this.EB) * this.aliveW[o]!
+    const slack = this.CF[o]! - Pb - 2 * errSum
+    const up = (Pu + this.exS[o]!) * (1 + 1e-9)
+    const limit = !(slack > 0) ? 0 : up > 0 ? slack / up : Number.POSITIVE_INFINITY
+    this.dropLimit[o] = limit
+    return limit
   }
 
   /** A dropped project must stay unaffordable: its supporters' budget (slack below the cost, slope) must not reach it. */
@@ -951,6 +1172,7 @@ export class MesRun {
       if (below !== undefined && step > 0 && this.stable < below && this.stableAt[step - 1]! >= below)
         this.takeSnapshot(p, step)
       this.stableAt.push(this.stable)
+      this.seqAt.push(this.seqStable)
     }
     this.fate[p] = Fate.Funded
     this.totalCost += this.input.cost[p]!
@@ -967,11 +1189,30 @@ export class MesRun {
       let gW = this.gW
       let gChild = this.gChild
       let gPoor = this.gPoor
+      const certify = this.sequence
+      // Sequence certificate: the counts of unaffordable projects are kept too (refreshDropLimit).
+      const tracked = certify ? Fate.Unaffordable : Fate.Open
+      const Q = certify ? this.winnerQ : 0
+      const lambda = certify ? this.winnerLambda : 0
+      const errB = this.EB + 4 * EPS * qF
+      // Every upper slope grows by at most Q at this step.
+      if (certify) this.uMax = (this.uMax + Q) * (1 + 1e-9)
+      const exS = this.exS
       const end0 = pr.projectStart[p + 1]!
       for (let i = pr.projectStart[p]!; i < end0; i++) {
         const c = projectClass[i]!
         const g = this.classGroup[c]!
-        if (g < 0) continue
+        if (g < 0) {
+          // Voters who paid their whole budget earlier may hold some at a larger T, and pay here.
+          if (Q > 0 && this.exSoon[c]) {
+            const wQ = classWeight[c]! * Q
+            for (let t = classStart[c]!; t < classStart[c + 1]!; t++) {
+              const x = classProject[t]!
+              if (fate[x] === Fate.Open || fate[x] === tracked) exS[x]! += wQ
+            }
+          }
+          continue
+        }
         const w = classWeight[c]!
         payers += w
         const start = classStart[c]!
@@ -979,12 +1220,27 @@ export class MesRun {
         if (gPoor[g]) {
           poorPayers += w
           this.classGroup[c] = -1
-          // Counts of closed projects are never read again (a reused group may keep stale ones).
+          let wS = 0
+          let wSoon = 0
+          if (certify) {
+            // Its budget stays 0 while b_g(T) <= q(T): slack qF - b_g closing at most at gU + Q.
+            const up = (this.gU[g]! + Q) * (1 + 1e-9)
+            const soon = !((qF - this.gB[g]! - errB) / up >= this.horizon)
+            this.exSoon[c] = soon ? 1 : 0
+            if (soon) {
+              wS = w * up
+              wSoon = w
+            }
+          }
+          // Counts of closed projects are never read again (a reused group may keep stale ones), but
+          // for unaffordable ones while certifying.
           for (let t = start; t < end; t++) {
             const x = classProject[t]!
-            if (fate[x] !== Fate.Open) continue
+            if (fate[x] !== Fate.Open && fate[x] !== tracked) continue
             cnt[x * cap + g]! -= w
             aliveW[x]! -= w
+            exS[x]! += wS
+            this.exW[x]! += wSoon
             dirty[x] = 1
           }
           gW[g]! -= w
@@ -998,10 +1254,18 @@ export class MesRun {
             this.gPat[g]!.push(step)
             this.gB[g]! -= qF
             this.gS[g]! -= slopeQ
+            this.gU[g]! += Q
+            this.gL[g]! += lambda
           } else {
             const pat = this.gPat[g]!.slice()
             pat.push(step)
-            h = this.newGroup(pat, this.gB[g]! - qF, this.gS[g]! - slopeQ)
+            h = this.newGroup(
+              pat,
+              this.gB[g]! - qF,
+              this.gS[g]! - slopeQ,
+              this.gU[g]! + Q,
+              this.gL[g]! + lambda,
+            )
             cnt = this.cnt
             cap = this.gCap
             gW = this.gW
@@ -1015,7 +1279,7 @@ export class MesRun {
           this.classGroup[c] = h
           for (let t = start; t < end; t++) {
             const x = classProject[t]!
-            if (fate[x] !== Fate.Open) continue
+            if (fate[x] !== Fate.Open && fate[x] !== tracked) continue
             const r = x * cap
             cnt[r + g]! -= w
             cnt[r + h]! += w
@@ -1083,20 +1347,37 @@ export class MesRun {
    * and prices fall, so rich payers stay rich. Returns d q / d T of the winner's price (<= 0).
    */
   private certifyWinner(p: number, qF: number, rhoF: number): number {
-    const { order, cnt, gB, gS, gPoor, P } = this
+    const { order, cnt, gB, gS, gU, gPoor, P } = this
     const row = p * this.gCap
     let Ps = 0
+    let Pu = 0
     let Pw = 0
     for (let i = 0; i < this.orderLen; i++) {
       const g = order[i]!
       if (!gPoor[g]) continue
       const c = cnt[row + g]!
       Ps += c * gS[g]!
+      Pu += c * gU[g]!
       Pw += c
     }
     const R = this.aliveW[p]! - Pw
     const slopeQ = -Ps / R
+    // Poor payers only turn rich as T grows and rich ones stay rich: |dq/dT| <= Σ_poor S / R.
     const errB = this.EB + 4 * EPS * qF
+    if (this.sequence) {
+      this.winnerQ = ((Pu + this.exS[p]!) / R) * (1 + 1e-9)
+      // While every poor payer surely stays poor over the horizon, the price falls at least at
+      // Σ_poor (lower slope) / R, and so do the budgets of the rich payers grow faster.
+      let low = 0
+      for (let i = 0; i < this.orderLen && low >= 0; i++) {
+        const g = order[i]!
+        if (!gPoor[g]) continue
+        const slack = qF - gB[g]! - errB
+        if (slack / ((gU[g]! + this.winnerQ) * (1 + 1e-9)) >= this.horizon) low += cnt[row + g]! * this.gL[g]!
+        else low = -1
+      }
+      this.winnerLambda = low > 0 ? (low / R) * (1 - 1e-9) : 0
+    }
     let stable = this.stable
     for (let i = 0; i < this.orderLen; i++) {
       const g = order[i]!
@@ -1110,30 +1391,105 @@ export class MesRun {
       stable = Math.min(stable, slack / ((gS[g]! - slopeQ) * (1 + 1e-9)))
     }
     const rhoUp = rhoF * (1 + 8 * EPS)
+    this.rhoUp.push(rhoUp)
     const slopeUp = (slopeQ / this.divF[p]!) * (1 - 1e-9)
     const rank = this.input.tieRank
-    for (let o = 0; o < P && stable > 0; o++) {
+    const sequence = this.sequence
+    let seq = sequence ? this.seqStable : 0
+    // Along the sequence, budgets of voters who never paid their whole budget grow at least as fast
+    // as T: the winner's price is at most the price q̄(d) with those budgets raised by d, a convex
+    // function of d, hence below the chord from q(T0) to q̄(horizon) (README of mes.ts, add1).
+    // Several horizons: the chord over a short one is steeper (closer to the tangent), over a long
+    // one it reaches further; each pair takes the best certificate among them.
+    const H = this.horizon
+    const levels = sequence && Number.isFinite(H) ? CHORD_LEVELS : 1
+    const chords = this.chords
+    const reach = this.reach
+    for (let i = 0; i < levels; i++) {
+      reach[i] = levels === 1 ? Number.POSITIVE_INFINITY : H / 4 ** i
+      chords[i] = levels === 1 ? 0 : (rhoUp - this.raisedRhoUp(p, reach[i]!)) / reach[i]!
+    }
+    for (let o = 0; o < P && (stable > 0 || seq > 0); o++) {
       if (o === p || this.fate[o] !== Fate.Open) continue
       const gap = this.certKey[o]! - rhoUp
       if (gap > 0) {
         const rate = slopeUp - this.certSlope[o]!
         if (rate > 0) stable = Math.min(stable, gap / rate)
+        // Along the sequence the winner's rho falls at least along the chord; o's falls at most at its
+        // upper slope.
+        if (sequence) {
+          let best = 0
+          for (let i = 0; i < levels; i++) {
+            const rateU = -this.certSlopeU[o]! - chords[i]!
+            best = Math.max(best, rateU > 0 ? Math.min(reach[i]!, gap / rateU) : reach[i]!)
+          }
+          seq = Math.min(seq, best)
+        }
         continue
       }
       // A tie: harmless only if both prices are exact, equal, without poor payers (constant in T),
-      // and p wins it.
+      // and p wins it. For the sequence, p's price may fall: o's must be constant.
       const cn = this.cacheNum[o]
       const tie =
         cn !== undefined &&
         !this.dirty[o] &&
         this.noPoor[o] === 1 &&
-        this.noPoor[p] === 1 &&
         rank[p]! < rank[o]! &&
         cn * this.cacheDen[p]! * this.div[p]! === this.cacheNum[p]! * this.cacheDen[o]! * this.div[o]!
-      if (!tie) stable = 0
+      if (!tie || this.noPoor[p] !== 1) stable = 0
+      if (!tie || this.exS[o] !== 0) seq = 0
     }
+    if (!sequence) {
+      this.stable = stable
+      return slopeQ
+    }
+    // A project found unaffordable earlier could take this step should it become affordable and
+    // beat p: only if its rho can fall below p's, and only while its supporters' money falls short.
+    for (let o = 0; o < P && seq > 0; o++) {
+      if (this.fate[o] !== Fate.Unaffordable || this.dropRhoLow[o]! > rhoUp || this.dropLimit[o]! >= seq)
+        continue
+      seq = Math.min(seq, this.refreshDropLimit(o))
+    }
+    this.seqStable = seq
     this.stable = stable
     return slopeQ
+  }
+
+  /**
+   * An upper bound of p's rho when every alive supporter group holds gL·H more (scaled units) and
+   * voters who paid their whole budget hold nothing.
+   */
+  private raisedRhoUp(p: number, H: number): number {
+    const k = this.gatherGroups(p)
+    const { sW, sKey, gL } = this
+    // sKey: budgets raised by their lower slope × H (no longer in the groups' order).
+    for (let j = 0; j < k; j++) sKey[j] = sKey[j]! + gL[this.sId[j]!]! * H
+    const idx = this.sortedGathered(k)
+    const C = this.CF[p]!
+    const W = this.aliveW[p]!
+    let Pb = 0
+    let Pw = 0
+    let m = 0
+    let q = Number.NaN
+    let R = W
+    for (const j of idx) {
+      const c = sW[j]!
+      m++
+      const b = sKey[j]!
+      R = W - Pw
+      const x = (C - Pb) / R
+      if (x <= b) {
+        q = x
+        break
+      }
+      Pb += c * b
+      Pw += c
+    }
+    // Affordable at T0 already, so with more; NaN only from rounding: no bound then.
+    if (Number.isNaN(q)) return Number.POSITIVE_INFINITY
+    const errSum = (m * EPS * (this.TF + this.uMax * H) + this.EB) * W
+    const errQ = 4 * ((errSum + EPS * C) / R + EPS * q)
+    return ((q + errQ) / this.divF[p]!) * (1 + 1e-9)
   }
 
   /** Re-sorts the groups by budget: the groups that paid moved down by the same price, keeping their order. */

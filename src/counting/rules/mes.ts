@@ -289,12 +289,14 @@ function fitsSomething(s: Setup, run: RunWithOptions, onlySupported: boolean): b
 /**
  * README "MES with the add1 completion": per-voter budget B/n + k for k = 0, 1, 2, … until the
  * outcome overspends (return k - 1) or is exhaustive (return k). Each run also certifies how far
- * the per-voter budget can grow with every decision of the run unchanged (mes-engine.ts, stableFor),
- * hence the same outcome and the same verdict: those k are skipped, not guessed. The certificate
- * breaks whenever a payer who paid its whole budget would start keeping some, so the gain varies:
- * Veszprém 2025 needs 10 runs for k = 72,725, Józsefváros 568 for 74,755, Budapest 2024 11,678 for
- * 22,001. (Comparing two runs by monotonicity alone — budgets grow and rho falls with k along a fixed
- * sequence of winners — was tried and rarely proves anything: the runner-up is usually too close.)
+ * the per-voter budget can grow with every decision of the run unchanged (mes-engine.ts,
+ * stableFor), and how far with the same sequence of winners (sequenceStableFor), hence the same
+ * outcome and the same verdict: those k are skipped, not guessed (src/counting/README.md,
+ * Performance). Decisions change whenever a payer who paid its whole budget would start keeping
+ * some, which with small currency units (HUF) is every couple of k; the sequence changes far less
+ * often: Józsefváros 2023 needs 144 runs for k = 74,755, Budapest 2024 ~1,400 for 22,001.
+ * (Comparing two runs by monotonicity alone was tried and rarely proves anything: the runner-up
+ * is usually too close.)
  */
 function add1(election: Election, context: RuleContext): Add1 {
   const s = setup(election, context, 'cost')
@@ -310,6 +312,15 @@ function add1(election: Election, context: RuleContext): Add1 {
   let resumes = 0
   let keptSteps = 0
   let resumedOf = 0
+  // How far (in budget increments) fresh runs seek their sequence certificate (mes-engine.ts,
+  // horizon): doubled while certificates reach it, halved when they fall far short.
+  let horizon = 64
+  // The sequence certificate costs some work per step: kept while it reaches at least twice as far
+  // as the decision certificate over the first fresh runs (Budapest 2024: ~15x; Warszawa 2026: ~1x).
+  let sequence = true
+  let fresh = 0
+  let reachSequence = 0
+  let reachDecisions = 0
   for (;;) {
     const T = election.budget + k * n * unit
     let run: RunWithOptions
@@ -329,6 +340,8 @@ function add1(election: Election, context: RuleContext): Add1 {
         tieRank: context.tieRank,
         eligible: s.eligible,
         certify: true,
+        sequence,
+        horizon: horizon * perStep,
         ...(resumes < 20 || 2 * keptSteps >= resumedOf ? { snapshotBelow: 3 * perStep } : {}),
       })
       run = { result: engine.run(), removed: [...s.upfront], constraints: undefined }
@@ -351,7 +364,16 @@ function add1(election: Election, context: RuleContext): Add1 {
     }
     if (!fitsSomething(s, run, true)) return { s, run, k, runs }
     previous = { run, k }
-    const skip = Math.ceil((run.result.stableFor / perStep) * (1 - 1e-12)) - 1
+    const reach = run.result.sequenceStableFor / perStep
+    if (!resumed && sequence) {
+      if (reach >= horizon * 0.9) horizon = Math.min(horizon * 2, 2 ** 30)
+      else if (reach < horizon / 16) horizon = Math.max(horizon / 2, 16)
+      fresh++
+      reachSequence += Math.min(reach, horizon)
+      reachDecisions += Math.min(run.result.stableFor / perStep, horizon)
+      if (fresh === 8 && reachSequence < 2 * reachDecisions) sequence = false
+    }
+    const skip = Math.ceil(reach * (1 - 1e-12)) - 1
     k += 1n + BigInt(Math.min(Math.max(skip, 0), 2 ** 40))
   }
 }
