@@ -81,7 +81,7 @@ export interface MesRunResult {
   readonly steps: readonly MesRunStep[]
   readonly fate: Uint8Array
   readonly totalCost: bigint
-  /** Exact remaining budget of p's supporters, in minor units, in lowest terms: [num, den]. */
+  /** Exact remaining budget of p's supporters (p not funded; 0 for funded ones), in minor units, in lowest terms: [num, den]. */
   remainingSupport(project: number): [bigint, bigint]
   /**
    * With `certify`: the run takes exactly the same decisions (same winners, same poor payers, same
@@ -328,7 +328,7 @@ export class MesRun {
   private readonly sW: Float64Array
   private readonly sU: Float64Array
   private readonly sKey: Float64Array
-  private sIdx: number[] = []
+  private sIdx = new Int32Array(0)
 
   constructor(input: MesRunInput) {
     const pr = input.profile
@@ -811,7 +811,8 @@ export class MesRun {
       const idx = this.sortedGathered(k)
       let Ru = 0
       for (let j = 0; j < k; j++) Ru += this.sW[j]! * this.sU[j]!
-      for (const j of idx) {
+      for (let i = 0; i < k; i++) {
+        const j = idx[i]!
         m++
         R = Ru
         const x = (C - Pb) / R
@@ -963,12 +964,12 @@ export class MesRun {
     return k
   }
 
-  private sortedGathered(k: number): number[] {
+  /** Indices 0..k-1 of the gathered entries by increasing sKey (read only the first k). */
+  private sortedGathered(k: number): Int32Array {
+    if (this.sIdx.length < k) this.sIdx = new Int32Array(Math.max(k, 2 * this.sIdx.length))
     const idx = this.sIdx
-    idx.length = k
     for (let j = 0; j < k; j++) idx[j] = j
-    const key = this.sKey
-    idx.sort((x, y) => key[x]! - key[y]!)
+    sortIndices(idx, this.sKey, 0, k - 1)
     return idx
   }
 
@@ -1472,7 +1473,8 @@ export class MesRun {
     let m = 0
     let q = Number.NaN
     let R = W
-    for (const j of idx) {
+    for (let i = 0; i < k; i++) {
+      const j = idx[i]!
       const c = sW[j]!
       m++
       const b = sKey[j]!
@@ -1540,46 +1542,101 @@ export class MesRun {
     const pr = this.pr
     const P = this.P
     const F = this.a.length
+    const fate = this.fate
     const W = new Float64Array(P)
-    // N[x·F + s]: Σ w·u_c(f_s) over live classes supporting x (< n·max utility < 2^53).
+    // N[x·F + s]: Σ w·u_c(f_s) over live classes supporting x (< n·max utility < 2^53). Funded
+    // projects are not asked for (their rows stay 0).
     const N = new Float64Array(P * F)
-    const patF: number[] = []
-    const patU: number[] = []
+    const patF = new Int32Array(F)
+    const patU = new Float64Array(F)
     for (let c = 0; c < pr.nClasses; c++) {
       if (pr.unit ? this.classGroup[c]! < 0 : this.cPoor[c] === 1) continue
       const w = pr.classWeight[c]!
-      patF.length = 0
-      patU.length = 0
+      let len = 0
       if (pr.unit) {
-        for (const step of this.gPat[this.classGroup[c]!]!) {
-          patF.push(step)
-          patU.push(1)
+        const pat = this.gPat[this.classGroup[c]!]!
+        for (let t = 0; t < pat.length; t++) {
+          patF[len] = pat[t]!
+          patU[len++] = w
         }
       } else {
         for (let i = pr.classStart[c]!; i < pr.classStart[c + 1]!; i++) {
           const step = this.stepOf[pr.classProject[i]!]!
           if (step >= 0) {
-            patF.push(step)
-            patU.push(pr.classUtil[i]!)
+            patF[len] = step
+            patU[len++] = w * pr.classUtil[i]!
           }
         }
       }
       for (let i = pr.classStart[c]!; i < pr.classStart[c + 1]!; i++) {
         const x = pr.classProject[i]!
+        if (fate[x] === Fate.Funded) continue
         W[x]! += w
-        for (let t = 0; t < patF.length; t++) N[x * F + patF[t]!]! += w * patU[t]!
+        const row = x * F
+        for (let t = 0; t < len; t++) N[row + patF[t]!]! += patU[t]!
       }
     }
-    const out: bigint[] = []
+    const out: bigint[] = new Array(P)
     for (let x = 0; x < P; x++) {
+      if (fate[x] === Fate.Funded) {
+        out[x] = 0n
+        continue
+      }
       let s = BigInt(W[x]!) * this.TD
       for (let t = 0; t < F; t++) {
         const v = N[x * F + t]!
         if (v !== 0) s -= this.a[t]! * BigInt(v)
       }
-      out.push(s)
+      out[x] = s
     }
     return out
+  }
+}
+
+/**
+ * Sorts idx[lo..hi] by increasing key[idx[…]] (quicksort, insertion sort on short ranges): the
+ * non-unit MES sorts a project's supporter classes at every price computation, where
+ * Array.prototype.sort with a comparator dominated the run.
+ */
+function sortIndices(idx: Int32Array, key: Float64Array, lo: number, hi: number): void {
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >> 1
+    // Median of three as the pivot.
+    const a = key[idx[lo]!]!
+    const b = key[idx[mid]!]!
+    const c = key[idx[hi]!]!
+    const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c))
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (key[idx[i]!]! < pivot) i++
+      while (key[idx[j]!]! > pivot) j--
+      if (i <= j) {
+        const t = idx[i]!
+        idx[i] = idx[j]!
+        idx[j] = t
+        i++
+        j--
+      }
+    }
+    // Recurse into the smaller side, loop on the larger (stack depth O(log n)).
+    if (j - lo < hi - i) {
+      sortIndices(idx, key, lo, j)
+      lo = i
+    } else {
+      sortIndices(idx, key, i, hi)
+      hi = j
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = idx[i]!
+    const kv = key[v]!
+    let j = i - 1
+    while (j >= lo && key[idx[j]!]! > kv) {
+      idx[j + 1] = idx[j]!
+      j--
+    }
+    idx[j + 1] = v
   }
 }
 
