@@ -316,12 +316,12 @@ function add1(election: Election, context: RuleContext): Add1 {
   // horizon): doubled while certificates reach it, halved when they fall far short.
   let horizon = 64
   // The sequence certificate costs some work per step: tried once the loop has taken 64 runs (most
-  // files need fewer: Łódź 2022 61 runs, most under 20), kept while it reaches at least twice as far
-  // as the decision certificate over its first fresh runs (Budapest 2024: ~15x; Warszawa 2026: ~1x).
+  // files need fewer: Łódź 2022 61 runs, most under 20), kept unless its first 3 fresh runs skip
+  // fewer than 2 increments each on average (Warszawa 2026, Toulouse 2024: under 1, every k needs
+  // its run anyway; Budapest 2024: ~30; Józsefváros 2023: hundreds).
   let sequence = false
   let fresh = 0
   let reachSequence = 0
-  let reachDecisions = 0
   for (;;) {
     const T = election.budget + k * n * unit
     let run: RunWithOptions
@@ -370,9 +370,8 @@ function add1(election: Election, context: RuleContext): Add1 {
       if (reach >= horizon * 0.9) horizon = Math.min(horizon * 2, 2 ** 30)
       else if (reach < horizon / 16) horizon = Math.max(horizon / 2, 16)
       fresh++
-      reachSequence += Math.min(reach, horizon)
-      reachDecisions += Math.min(run.result.stableFor / perStep, horizon)
-      if (fresh === 8 && reachSequence < 2 * reachDecisions) sequence = false
+      reachSequence += reach
+      if (fresh === 3 && reachSequence < 6) sequence = false
     }
     if (runs === 64 && fresh === 0) sequence = true
     const skip = Math.ceil(reach * (1 - 1e-12)) - 1
