@@ -1,3 +1,5 @@
+import { gcd } from './profile.js'
+
 /**
  * Exact rational numbers over bigint, always normalized: the denominator is positive and
  * coprime with the numerator, so equal values have equal fields and `toString` is canonical.
@@ -67,13 +69,4 @@ export class Fraction {
   toJSON(): string {
     return this.toString()
   }
-}
-
-function gcd(a: bigint, b: bigint): bigint {
-  while (b !== 0n) {
-    const r = a % b
-    a = b
-    b = r
-  }
-  return a
 }

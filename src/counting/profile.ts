@@ -182,6 +182,18 @@ export function gcd(a: bigint, b: bigint): bigint {
   return BigInt(u)
 }
 
+/** Greatest common divisor of two non-negative safe integers (Euclid in doubles, exact). */
+export function gcdOfSafe(a: number, b: number): number {
+  let x = a
+  let y = b
+  while (y !== 0) {
+    const r = x % y
+    x = y
+    y = r
+  }
+  return x
+}
+
 /**
  * Number of bits of x > 0, possibly one more or one less (enough to pick leading bits). From
  * the double's exponent, or from the hex digits beyond the double range.

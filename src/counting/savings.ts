@@ -8,6 +8,7 @@
  */
 import { compareCodePoints, type KeyOrder } from './apportion.js'
 import { Fraction } from './fraction.js'
+import { gcdOfSafe } from './profile.js'
 import type { ExactString } from './types.js'
 
 export interface Cut {
@@ -395,7 +396,7 @@ function branchAndBound(
   const bySavingAscending = [...bySavingDescending].reverse()
   const target = p.target
   // Every total saving is a multiple of the savings' gcd, which sharpens the bound on the overshoot.
-  const granularity = s.reduce(gcd, 0)
+  const granularity = s.reduce(gcdOfSafe, 0)
   // Leaving a cut out leaves out its identical successors (same saving and objections) too:
   // swapping one in for a later identical one keeps objections, count and saving and wins the tie-break.
   const twins = s.map((_, item) => {
@@ -536,15 +537,6 @@ function ceilTimesOver(a: number, b: number, c: number): number {
   const big = BigInt(a) * BigInt(b)
   const divisor = BigInt(c)
   return Number((big + divisor - 1n) / divisor)
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) {
-    const r = a % b
-    a = b
-    b = r
-  }
-  return a
 }
 
 function roundUp(value: number, step: number): number {

@@ -2,6 +2,7 @@ import {
   bordaTotalsOf,
   formatAmount,
   formatFraction,
+  gcdOfSafe,
   leftoverPolicy,
   pointTotalsOf,
   RoundConstraints,
@@ -84,13 +85,7 @@ function scoreText(kind: number): string | undefined {
 /** num / den in lowest terms ("7/40", or "3" when integral) for safe integers, den > 0. */
 function ratioText(num: number, den: number): string {
   if (den === 1) return String(num)
-  let a = num
-  let b = den
-  while (b !== 0) {
-    const r = a % b
-    a = b
-    b = r
-  }
+  const a = gcdOfSafe(num, den)
   return a === den ? String(num / den) : `${num / a}/${den / a}`
 }
 

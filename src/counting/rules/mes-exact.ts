@@ -1,15 +1,5 @@
 /** Small exact helpers over bigint used by the MES engine. */
-
-export function gcd(a: bigint, b: bigint): bigint {
-  let x = a < 0n ? -a : a
-  let y = b < 0n ? -b : b
-  while (y !== 0n) {
-    const t = x % y
-    x = y
-    y = t
-  }
-  return x
-}
+import { gcd } from '../profile.js'
 
 function bitLength(x: bigint): number {
   return (x < 0n ? -x : x).toString(16).length * 4

@@ -21,7 +21,7 @@
  * With the add1 rules the options apply in every run of the budget-increment loop, and the greedy
  * completion of mes_cost_add1_greedy respects them too.
  */
-import { formatAmount, leftoverPolicy, RoundConstraints } from '../profile.js'
+import { formatAmount, gcd, leftoverPolicy, RoundConstraints } from '../profile.js'
 import type {
   Election,
   Outcome,
@@ -33,7 +33,7 @@ import type {
   UnfundedReason,
 } from '../types.js'
 import { Fate, MesRun, type MesRunResult, runMes } from './mes-engine.js'
-import { fractionString, gcd } from './mes-exact.js'
+import { fractionString } from './mes-exact.js'
 import { buildMesProfile, type MesProfile, type MesUtility } from './mes-profile.js'
 
 const profiles = new WeakMap<Election, Map<MesUtility, MesProfile>>()

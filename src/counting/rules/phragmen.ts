@@ -1,4 +1,12 @@
-import { formatAmount, gcd, leftoverPolicy, perElection, RoundConstraints, supportersOf } from '../profile.js'
+import {
+  formatAmount,
+  gcd,
+  gcdOfSafe,
+  leftoverPolicy,
+  perElection,
+  RoundConstraints,
+  supportersOf,
+} from '../profile.js'
 import type { Election, Outcome, Rule, Step, Unfunded } from '../types.js'
 
 /**
@@ -157,18 +165,6 @@ function removeAt(list: number[], i: number): void {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
-
-/** gcd of two non-negative safe integers. */
-function gcdOfSafe(a: number, b: number): number {
-  let x = a
-  let y = b
-  while (y !== 0) {
-    const r = x % y
-    x = y
-    y = r
-  }
-  return x
-}
 
 /** Exponent per prime of n, by trial division; undefined above 2^32, where that gets slow. */
 function factorize(n: number): Map<number, number> | undefined {
