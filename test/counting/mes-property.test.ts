@@ -52,6 +52,23 @@ function naiveMes(e: Election, byCost: boolean, perVoter: Fraction, rank: TieRan
 }
 
 const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)
+
+/**
+ * The inputs of MesRun for mes_cost on e, with two profiles: runs of one profile share arrays, so
+ * an engine kept for resume() and the fresh runs it is compared with must not share one.
+ */
+function engineSetup(e: Election) {
+  return {
+    mine: buildMesProfile(e, 'cost'),
+    fresh: buildMesProfile(e, 'cost'),
+    input: {
+      cost: e.projects.map((p) => p.cost),
+      compareByCost: true,
+      tieRank: idTieRank(e),
+      eligible: new Uint8Array(e.projects.length).fill(1),
+    },
+  }
+}
 const votersOf = (e: Election) => e.ballots.reduce((n, b) => n + b.weight, 0)
 
 t.test(
@@ -118,13 +135,8 @@ t.test('when a MES run is resumed at a larger budget, then it equals a fresh run
     fc.property(approvalElection({ maxCost: 30 }), fc.integer({ min: 1, max: 4 }), (e, snapAt) => {
       const n = votersOf(e)
       if (n === 0) return true
-      const rank = idTieRank(e)
-      const cost = e.projects.map((p) => p.cost)
-      const eligible = new Uint8Array(e.projects.length).fill(1)
-      // Two profiles: runs of one profile share arrays, and the resumed engine must keep its own.
-      const mine = buildMesProfile(e, 'cost')
-      const fresh = buildMesProfile(e, 'cost')
-      const input = { cost, compareByCost: true, tieRank: rank, eligible, certify: true }
+      const { mine, fresh, input: base } = engineSetup(e)
+      const input = { ...base, certify: true }
       const sig = (r: MesRunResult) =>
         JSON.stringify(r.steps, (_, v) => (typeof v === 'bigint' ? v.toString() : v)) +
         `${r.totalCost} ${Array.from(r.fate)} ${e.projects.map((_, p) => r.remainingSupport(p).join('/'))}`
@@ -165,12 +177,7 @@ t.test(
         (e, k0, horizonSteps, resumeAfter) => {
           const n = votersOf(e)
           if (n === 0) return true
-          const rank = idTieRank(e)
-          const cost = e.projects.map((p) => p.cost)
-          const eligible = new Uint8Array(e.projects.length).fill(1)
-          const mine = buildMesProfile(e, 'cost')
-          const fresh = buildMesProfile(e, 'cost')
-          const input = { cost, compareByCost: true, tieRank: rank, eligible }
+          const { mine, fresh, input } = engineSetup(e)
           const order = (r: MesRunResult) => r.steps.map((s) => s.project).join(',')
           const T0 = e.budget + BigInt(k0 * n)
           const engine = new MesRun({

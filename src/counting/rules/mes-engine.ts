@@ -247,7 +247,7 @@ export class MesRun {
    * bound of the slope of its rho in T whatever the poor payers (with certKey), the Σ w·(upper
    * slope) of its supporters who paid their whole budget (exS), and for projects found unaffordable
    * how long they surely stay so (dropLimit) and a lower bound of their rho should they become
-   * affordable (dropRhoLow); rhoUp per paid step: an upper bound of the winner's rho.
+   * affordable (dropRhoLow).
    */
   private seqStable = Number.POSITIVE_INFINITY
   private readonly certSlopeU: Float64Array
@@ -262,7 +262,6 @@ export class MesRun {
   private horizon: number
   private readonly dropLimit: Float64Array
   private readonly dropRhoLow: Float64Array
-  private readonly rhoUp: number[] = []
   /** Per paid step: seqStable once it was taken (like stableAt). */
   private readonly seqAt: number[] = []
   /** Q of the winner being funded: an upper bound of -d q / d T of its price along the sequence. */
@@ -533,12 +532,11 @@ export class MesRun {
     // Certified for [T0, T0 + stableAt): what is left from T on (rounded down by far more than 2^-53).
     this.stable = (this.stableAt[L - 1]! - d) * (1 - 2 ** -40)
     this.stableAt.length = 0
-    // The kept steps keep their sequence certificate (their rho only fell since: rhoUp still bounds
-    // them); projects dropped among them too, from the new T on.
+    // The kept steps keep their sequence certificate; so do the projects dropped among them, from
+    // the new T on.
     this.horizon -= d
     this.seqStable = Math.max(0, Math.min((this.seqAt[L - 1]! - d) * (1 - 2 ** -40), this.horizon))
     this.seqAt.length = 0
-    this.rhoUp.length = L
     for (let p = 0; p < this.P; p++) {
       if (this.fate[p] === Fate.Unaffordable && this.dropAt[p] < L) this.dropLimit[p]! -= d
     }
@@ -1392,7 +1390,6 @@ export class MesRun {
       stable = Math.min(stable, slack / ((gS[g]! - slopeQ) * (1 + 1e-9)))
     }
     const rhoUp = rhoF * (1 + 8 * EPS)
-    this.rhoUp.push(rhoUp)
     const slopeUp = (slopeQ / this.divF[p]!) * (1 - 1e-9)
     const rank = this.input.tieRank
     const sequence = this.sequence
