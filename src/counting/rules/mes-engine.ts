@@ -1,5 +1,5 @@
 import { ratio } from './mes-exact.js'
-import type { MesProfile } from './mes-profile.js'
+import { type MesProfile, restrictProfile } from './mes-profile.js'
 
 /*
  * One run of the Method of Equal Shares (README of ../shared/pabulib), exact and fast.
@@ -211,6 +211,9 @@ export function runMes(input: MesRunInput): MesRunResult {
 
 export class MesRun {
   private readonly pr: MesProfile
+  /** input.profile; pr is a restriction of it when classOf is set (its class of each whole class). */
+  private readonly full: MesProfile
+  private readonly classOf: Int32Array | undefined
   private readonly P: number
   private readonly n: number
   private T: bigint
@@ -330,8 +333,28 @@ export class MesRun {
   private sIdx = new Int32Array(0)
 
   constructor(input: MesRunInput) {
-    const pr = input.profile
+    let pr = input.profile
     this.input = input
+    this.full = pr
+    if (pr.unit && input.certify === true && input.sequence !== true && input.afterFunding === undefined) {
+      // Projects the supporters cannot afford at the start never can later in the run: runs of the
+      // add1 loop drop them from the ballots (fewer, merged classes). Their counts stay in group 0
+      // for the first float test; the sequence certificate keeps following them, so not with it.
+      const n = BigInt(pr.nVoters)
+      const keep = new Uint8Array(pr.nProjects)
+      let dropped = 0
+      for (let p = 0; p < pr.nProjects; p++) {
+        const cost = input.cost[p]!
+        keep[p] =
+          input.eligible[p] && cost > 0n && BigInt(pr.supporters[p]!) * input.budgetScaled >= cost * n ? 1 : 0
+        if (!keep[p] && pr.supporters[p]! > 0) dropped++
+      }
+      if (dropped > 0) {
+        const restricted = restrictProfile(pr, keep)
+        pr = restricted.profile
+        this.classOf = restricted.classOf
+      }
+    }
     this.pr = pr
     this.P = pr.nProjects
     this.n = pr.nVoters
@@ -395,9 +418,9 @@ export class MesRun {
     this.cPoor = new Uint8Array(pr.unit ? 0 : pr.nClasses)
     if (pr.unit) {
       // Group arrays are reused from run to run (the add1 loop runs MES hundreds of times).
-      const arena = arenas.get(pr)
+      const arena = arenas.get(this.full)
       if (arena !== undefined) {
-        arenas.delete(pr)
+        arenas.delete(this.full)
         this.gCap = arena.cap
         this.cnt = arena.cnt
         for (let p = 0; p < this.P; p++) this.cnt.fill(0, p * arena.cap, p * arena.cap + arena.used)
@@ -666,7 +689,7 @@ export class MesRun {
     }
     if (this.pr.unit) {
       // Explanations later read classGroup and gPat only: the counts can serve the next run.
-      arenas.set(this.pr, {
+      arenas.set(this.full, {
         cap: this.gCap,
         used: this.nG,
         cnt: this.cnt,
@@ -1546,12 +1569,17 @@ export class MesRun {
     const N = new Float64Array(P * F)
     const patF = new Int32Array(F)
     const patU = new Float64Array(F)
-    for (let c = 0; c < pr.nClasses; c++) {
-      if (pr.unit ? this.classGroup[c]! < 0 : this.cPoor[c] === 1) continue
-      const w = pr.classWeight[c]!
+    // Over the whole ballots: the run may have followed a restriction of them (classOf).
+    const full = this.full
+    const classOf = this.classOf
+    for (let c = 0; c < full.nClasses; c++) {
+      const r = classOf === undefined ? c : classOf[c]!
+      if (pr.unit ? r >= 0 && this.classGroup[r]! < 0 : this.cPoor[c] === 1) continue
+      const w = full.classWeight[c]!
       let len = 0
       if (pr.unit) {
-        const pat = this.gPat[this.classGroup[c]!]!
+        // A class left with no project of the restriction never paid.
+        const pat = r < 0 ? [] : this.gPat[this.classGroup[r]!]!
         for (let t = 0; t < pat.length; t++) {
           patF[len] = pat[t]!
           patU[len++] = w
@@ -1565,8 +1593,8 @@ export class MesRun {
           }
         }
       }
-      for (let i = pr.classStart[c]!; i < pr.classStart[c + 1]!; i++) {
-        const x = pr.classProject[i]!
+      for (let i = full.classStart[c]!; i < full.classStart[c + 1]!; i++) {
+        const x = full.classProject[i]!
         if (fate[x] === Fate.Funded) continue
         W[x]! += w
         const row = x * F
