@@ -21,7 +21,7 @@
  * With the add1 rules the options apply in every run of the budget-increment loop, and the greedy
  * completion of mes_cost_add1_greedy respects them too.
  */
-import { formatAmount, gcd, leftoverPolicy, RoundConstraints } from '../profile.js'
+import { formatAmount, gcd, leftoverPolicy, perElection, RoundConstraints } from '../profile.js'
 import type {
   Election,
   Outcome,
@@ -36,21 +36,12 @@ import { Fate, MesRun, type MesRunResult, runMes } from './mes-engine.js'
 import { fractionString } from './mes-exact.js'
 import { buildMesProfile, type MesProfile, type MesUtility } from './mes-profile.js'
 
-const profiles = new WeakMap<Election, Map<MesUtility, MesProfile>>()
-
 /** Profiles are immutable and costly on large files (merging 90,000 ballots): one per election and utility. */
-function profileOf(election: Election, utility: MesUtility): MesProfile {
-  let byUtility = profiles.get(election)
-  if (byUtility === undefined) {
-    byUtility = new Map()
-    profiles.set(election, byUtility)
-  }
-  let profile = byUtility.get(utility)
-  if (profile === undefined) {
-    profile = buildMesProfile(election, utility)
-    byUtility.set(utility, profile)
-  }
-  return profile
+const profileOf: Readonly<Record<MesUtility, (election: Election) => MesProfile>> = {
+  cost: perElection((election) => buildMesProfile(election, 'cost')),
+  cardinality: perElection((election) => buildMesProfile(election, 'cardinality')),
+  cardinal: perElection((election) => buildMesProfile(election, 'cardinal')),
+  borda: perElection((election) => buildMesProfile(election, 'borda')),
 }
 
 interface Setup {
@@ -65,15 +56,11 @@ interface Setup {
   readonly upfront: (UnfundedReason | undefined)[]
 }
 
-const costs = new WeakMap<Election, readonly bigint[]>()
+const costsOf = perElection((election): readonly bigint[] => election.projects.map((p) => p.cost))
 
 function setup(election: Election, context: RuleContext, utility: MesUtility): Setup {
-  const profile = profileOf(election, utility)
-  let cost = costs.get(election)
-  if (cost === undefined) {
-    cost = election.projects.map((p) => p.cost)
-    costs.set(election, cost)
-  }
+  const profile = profileOf[utility](election)
+  const cost = costsOf(election)
   const { minSupport, exclusionGroups, categoryQuotas } = context.options
   const constrained =
     minSupport !== undefined || (exclusionGroups?.length ?? 0) > 0 || (categoryQuotas?.length ?? 0) > 0
@@ -308,7 +295,8 @@ function add1(election: Election, context: RuleContext): Add1 {
   let runs = 0
   // Without options, a run whose steps all stay certified at the next k is resumed after its last step.
   let engine: MesRun | undefined
-  // Snapshots pay off only when resumes keep most steps (Budapest 2024: ~2/3; Warszawa 2026: ~1/4).
+  // Snapshots pay off only when resumes keep most steps (Budapest 2024: ~2/3; Warszawa 2026: ~1/4,
+  // then a resume costs about a fresh run): judged after 8 resumes.
   let resumes = 0
   let keptSteps = 0
   let resumedOf = 0
@@ -316,11 +304,17 @@ function add1(election: Election, context: RuleContext): Add1 {
   // horizon): doubled while certificates reach it, halved when they fall far short.
   let horizon = 64
   // The sequence certificate costs some work per step: tried once the loop has taken 64 runs (most
-  // files need fewer: Łódź 2022 61 runs, most under 20), kept unless its first 3 fresh runs skip
-  // fewer than 2 increments each on average (Warszawa 2026, Toulouse 2024: under 1, every k needs
-  // its run anyway; Budapest 2024: ~30; Józsefváros 2023: hundreds).
+  // files need fewer: Łódź 2022 61 runs, most under 20) if the sequence changed at most once every
+  // 8 increments so far, kept unless its first 3 fresh runs skip fewer than 2 increments each on
+  // average (Budapest 2024: ~30; Józsefváros 2023: hundreds). Warszawa 2026 and Toulouse 2024 never
+  // try it: their sequence changes every 1 to 3 increments.
   let sequence = false
   let fresh = 0
+  // Runs whose sequence of winners differs from the previous run's: where it changes more often than
+  // every 8 increments (Warszawa 2026: every 3), the sequence certificate cannot skip much.
+  let changes = -1
+  // (Resumed runs reuse the engine's arrays: the sequence is copied.)
+  let lastSequence: number[] = []
   let reachSequence = 0
   for (;;) {
     const T = election.budget + k * n * unit
@@ -343,7 +337,7 @@ function add1(election: Election, context: RuleContext): Add1 {
         certify: true,
         sequence,
         horizon: horizon * perStep,
-        ...(resumes < 20 || 2 * keptSteps >= resumedOf ? { snapshotBelow: 3 * perStep } : {}),
+        ...(resumes < 8 || 2 * keptSteps >= resumedOf ? { snapshotBelow: 3 * perStep } : {}),
       })
       run = { result: engine.run(), removed: [...s.upfront], constraints: undefined }
     } else {
@@ -364,6 +358,10 @@ function add1(election: Election, context: RuleContext): Add1 {
       }
     }
     if (!fitsSomething(s, run, true)) return { s, run, k, runs }
+    if (!sameSequence(lastSequence, run.result)) {
+      changes++
+      lastSequence = run.result.steps.map((st) => st.project)
+    }
     previous = { run, k }
     const reach = run.result.sequenceStableFor / perStep
     if (!resumed && sequence && !s.constrained) {
@@ -373,10 +371,16 @@ function add1(election: Election, context: RuleContext): Add1 {
       reachSequence += reach
       if (fresh === 3 && reachSequence < 6) sequence = false
     }
-    if (runs === 64 && fresh === 0) sequence = true
+    if (runs === 64 && fresh === 0 && k >= 8n * BigInt(changes)) sequence = true
     const skip = Math.ceil(reach * (1 - 1e-12)) - 1
     k += 1n + BigInt(Math.min(Math.max(skip, 0), 2 ** 40))
   }
+}
+
+function sameSequence(a: readonly number[], b: MesRunResult): boolean {
+  if (a.length !== b.steps.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b.steps[i]!.project) return false
+  return true
 }
 
 function add1Extras(a: Add1): Record<string, string | number | boolean | null> {
