@@ -56,6 +56,11 @@ export interface MesRunInput {
    * per step; worth it where decisions change much more often than the sequence of winners).
    */
   readonly sequence?: boolean
+  /**
+   * Unit utilities, no afterFunding hook, no `sequence`: drop the projects the voters cannot afford
+   * at the start from the ballots (restrictProfile), worth it when many runs share the restriction.
+   */
+  readonly restrict?: boolean
 }
 
 export interface MesRunStep {
@@ -86,6 +91,7 @@ export interface MesRunResult {
   /**
    * With `certify`: the run takes exactly the same decisions (same winners, same poor payers, same
    * drops) for every scaled per-voter budget T' with budgetScaled <= T' < budgetScaled + stableFor.
+   * 0 without `certify` (or with non-unit utilities).
    */
   readonly stableFor: number
   /**
@@ -336,7 +342,7 @@ export class MesRun {
     let pr = input.profile
     this.input = input
     this.full = pr
-    if (pr.unit && input.certify === true && input.sequence !== true && input.afterFunding === undefined) {
+    if (pr.unit && input.restrict === true && input.sequence !== true && input.afterFunding === undefined) {
       // Projects the supporters cannot afford at the start never can later in the run: runs of the
       // add1 loop drop them from the ballots (fewer, merged classes). Their counts stay in group 0
       // for the first float test; the sequence certificate keeps following them, so not with it.
@@ -707,8 +713,13 @@ export class MesRun {
       fate,
       totalCost: this.totalCost,
       remainingSupport: (p) => this.remainingSupport(p),
-      stableFor: this.stable,
-      sequenceStableFor: this.sequence ? Math.max(this.stable, this.sequenceStable()) : this.stable,
+      // Without `certify`, nothing is certified beyond budgetScaled itself.
+      stableFor: this.certify ? this.stable : 0,
+      sequenceStableFor: this.sequence
+        ? Math.max(this.stable, this.sequenceStable())
+        : this.certify
+          ? this.stable
+          : 0,
     }
   }
 
