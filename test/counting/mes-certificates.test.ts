@@ -40,11 +40,12 @@ for (const { file, maxK } of FILES) {
           fc.integer({ min: 0, max: maxK }),
           fc.constantFrom(4, 16, 64, 256),
           fc.integer({ min: 0, max: 3 }),
+          fc.boolean(),
           fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), {
             minLength: 8,
             maxLength: 8,
           }),
-          (k0, horizon, resumeAfter, at) => {
+          (k0, horizon, resumeAfter, restrict, at) => {
             const T0 = election.budget + BigInt(k0 * perStep)
             const engine = new MesRun({
               ...input,
@@ -54,6 +55,7 @@ for (const { file, maxK } of FILES) {
               sequence: true,
               horizon: horizon * perStep,
               snapshotBelow: 3 * perStep,
+              restrict,
             })
             let base = engine.run()
             let from = T0

@@ -132,28 +132,34 @@ t.test(
 t.test('when a MES run is resumed at a larger budget, then it equals a fresh run there', async (tt) => {
   let resumed = 0
   fc.assert(
-    fc.property(approvalElection({ maxCost: 30 }), fc.integer({ min: 1, max: 4 }), (e, snapAt) => {
-      const n = votersOf(e)
-      if (n === 0) return true
-      const { mine, fresh, input: base } = engineSetup(e)
-      const input = { ...base, certify: true }
-      const sig = (r: MesRunResult) =>
-        JSON.stringify(r.steps, (_, v) => (typeof v === 'bigint' ? v.toString() : v)) +
-        `${r.totalCost} ${Array.from(r.fate)} ${e.projects.map((_, p) => r.remainingSupport(p).join('/'))}`
-      let engine: MesRun | undefined
-      for (let k = 0n; k < 40n; k++) {
-        const T = e.budget + k * BigInt(n)
-        const expected = new MesRun({ ...input, profile: fresh, budgetScaled: T }).run()
-        if (engine?.canResume(T)) {
-          resumed++
-          if (sig(engine.resume(T)) !== sig(expected)) return false
-        } else {
-          engine = new MesRun({ ...input, profile: mine, budgetScaled: T, snapshotBelow: snapAt * n })
-          if (sig(engine.run()) !== sig(expected)) return false
+    fc.property(
+      approvalElection({ maxCost: 30 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.boolean(),
+      (e, snapAt, restrict) => {
+        const n = votersOf(e)
+        if (n === 0) return true
+        const { mine, fresh, input: base } = engineSetup(e)
+        // restrict: the engine drops the projects nobody can afford at the start from the ballots.
+        const input = { ...base, certify: true, restrict }
+        const sig = (r: MesRunResult) =>
+          JSON.stringify(r.steps, (_, v) => (typeof v === 'bigint' ? v.toString() : v)) +
+          `${r.totalCost} ${Array.from(r.fate)} ${e.projects.map((_, p) => r.remainingSupport(p).join('/'))}`
+        let engine: MesRun | undefined
+        for (let k = 0n; k < 40n; k++) {
+          const T = e.budget + k * BigInt(n)
+          const expected = new MesRun({ ...input, profile: fresh, budgetScaled: T }).run()
+          if (engine?.canResume(T)) {
+            resumed++
+            if (sig(engine.resume(T)) !== sig(expected)) return false
+          } else {
+            engine = new MesRun({ ...input, profile: mine, budgetScaled: T, snapshotBelow: snapAt * n })
+            if (sig(engine.run()) !== sig(expected)) return false
+          }
         }
-      }
-      return true
-    }),
+        return true
+      },
+    ),
     { numRuns: 150 },
   )
   tt.ok(resumed > 0, `${resumed} resumed runs`)
@@ -174,7 +180,8 @@ t.test(
         fc.integer({ min: 0, max: 6 }),
         fc.constantFrom(Number.POSITIVE_INFINITY, 1, 2, 3, 10, 40),
         fc.integer({ min: 0, max: 3 }),
-        (e, k0, horizonSteps, resumeAfter) => {
+        fc.boolean(),
+        (e, k0, horizonSteps, resumeAfter, restrict) => {
           const n = votersOf(e)
           if (n === 0) return true
           const { mine, fresh, input } = engineSetup(e)
@@ -188,6 +195,7 @@ t.test(
             sequence: true,
             horizon: horizonSteps * n,
             snapshotBelow: n,
+            restrict,
           })
           let base = engine.run()
           let from = T0

@@ -220,6 +220,8 @@ export class MesRun {
   /** input.profile; pr is a restriction of it when classOf is set (its class of each whole class). */
   private readonly full: MesProfile
   private readonly classOf: Int32Array | undefined
+  /** With classOf: 0 for the projects left out of pr (1 for those kept). */
+  private readonly outside: Uint8Array | undefined
   private readonly P: number
   private readonly n: number
   private T: bigint
@@ -342,10 +344,11 @@ export class MesRun {
     let pr = input.profile
     this.input = input
     this.full = pr
-    if (pr.unit && input.restrict === true && input.sequence !== true && input.afterFunding === undefined) {
+    if (pr.unit && input.restrict === true && input.afterFunding === undefined) {
       // Projects the supporters cannot afford at the start never can later in the run: runs of the
       // add1 loop drop them from the ballots (fewer, merged classes). Their counts stay in group 0
-      // for the first float test; the sequence certificate keeps following them, so not with it.
+      // for the first float test, which drops them; the sequence certificate then keeps their drop
+      // limit from the start (refreshDropLimit), exact for the whole run.
       const n = BigInt(pr.nVoters)
       const keep = new Uint8Array(pr.nProjects)
       let dropped = 0
@@ -359,6 +362,7 @@ export class MesRun {
         const restricted = restrictProfile(pr, keep)
         pr = restricted.profile
         this.classOf = restricted.classOf
+        this.outside = keep
       }
     }
     this.pr = pr
@@ -953,6 +957,9 @@ export class MesRun {
    * while certifying): they only fall from step to step, so the limit only grows.
    */
   private refreshDropLimit(o: number): number {
+    // Left out of a restricted profile: unaffordable while n·T' < supporters·cost, from the start of
+    // the run on (its limit from the first float test, moved by resume()); its counts are not kept.
+    if (this.outside !== undefined && this.outside[o] === 0) return this.dropLimit[o]!
     const { order, cnt, gB, gU } = this
     const row = o * this.gCap
     let Pb = 0
