@@ -170,7 +170,7 @@ export function count(election: Election, rule: RuleId, request: CountRequest = 
     lotterySeed === undefined ? { supporters } : { supporters, seed: lotterySeed },
   )
   const outcome = RULES[rule](election, { tieRank: tieBreak.rank, options })
-  const { ids, costs, support } = explainedProjects(election)
+  const { ids, costs } = explainedProjects(election)
   const scale = election.scale
   const projects = election.projects
 
@@ -191,9 +191,12 @@ export function count(election: Election, rule: RuleId, request: CountRequest = 
         ? { project: ids[u.project]!, reason: u.reason }
         : { project: ids[u.project]!, reason: u.reason, detail: u.detail }
   }
+  const funded = inIdOrder(election, outcome.funded)
+  const winners: string[] = new Array(funded.length)
+  for (let i = 0; i < funded.length; i++) winners[i] = ids[funded[i]!]!
   return {
     rule,
-    winners: inIdOrder(election, outcome.funded).map((p) => ids[p]!),
+    winners,
     totalCost: outcome.totalCost,
     leftover: outcome.leftover,
     budget: election.budget,
@@ -203,7 +206,7 @@ export function count(election: Election, rule: RuleId, request: CountRequest = 
       tieBreak.seed === undefined
         ? { criteria: tieBreak.criteria }
         : { criteria: tieBreak.criteria, seed: tieBreak.seed },
-    support,
+    support: supportList(election, supporters),
     explanation: { steps, unfunded },
     ...(outcome.partial === undefined
       ? {}
@@ -214,25 +217,43 @@ export function count(election: Election, rule: RuleId, request: CountRequest = 
   }
 }
 
-/**
- * The per-project parts of every result, built once per election: ids, formatted costs and the
- * `support` list, which is frozen because every result of the election shares it.
- */
+/** The per-project texts of every result, built once per election: ids, formatted costs, point or Borda totals. */
 const explainedProjects = perElection((election: Election) => {
   const projects = election.projects
-  const supporters = supportersOf(election)
-  const points = election.voteType === 'cumulative' ? pointTotalsOf(election) : undefined
-  const borda = election.voteType === 'ordinal' ? bordaTotalsOf(election) : undefined
-  const ids = projects.map((p) => p.id)
-  const costs = projects.map((p) => formatAmount(p.cost, election.scale))
-  const support: ProjectSupport[] = projects.map((p, i) => {
-    const base = { id: p.id, cost: costs[i]!, supporters: supporters[i]! }
-    if (points !== undefined) return Object.freeze({ ...base, points: points[i]!.toString() })
-    if (borda !== undefined) return Object.freeze({ ...base, borda: borda[i]!.toString() })
-    return Object.freeze(base)
-  })
-  return { ids, costs, support: Object.freeze(support) }
+  const ids: string[] = new Array(projects.length)
+  const costs: string[] = new Array(projects.length)
+  for (let p = 0; p < projects.length; p++) {
+    ids[p] = projects[p]!.id
+    costs[p] = formatAmount(projects[p]!.cost, election.scale)
+  }
+  const totals =
+    election.voteType === 'cumulative'
+      ? pointTotalsOf(election)
+      : election.voteType === 'ordinal'
+        ? bordaTotalsOf(election)
+        : undefined
+  const totalTexts = totals?.map((t) => t.toString())
+  return { ids, costs, totalTexts }
 })
+
+/**
+ * The `support` list, new for each result: shared objects would have to be frozen, and freezing
+ * a few dozen objects costs more than creating them.
+ */
+function supportList(election: Election, supporters: readonly number[]): ProjectSupport[] {
+  const { ids, costs, totalTexts } = explainedProjects(election)
+  const support: ProjectSupport[] = new Array(ids.length)
+  const key = election.voteType === 'cumulative' ? 'points' : 'borda'
+  for (let p = 0; p < ids.length; p++) {
+    support[p] =
+      totalTexts === undefined
+        ? { id: ids[p]!, cost: costs[p]!, supporters: supporters[p]! }
+        : key === 'points'
+          ? { id: ids[p]!, cost: costs[p]!, supporters: supporters[p]!, points: totalTexts[p]! }
+          : { id: ids[p]!, cost: costs[p]!, supporters: supporters[p]!, borda: totalTexts[p]! }
+  }
+  return support
+}
 
 function countOptions(request: CountRequest): CountOptions {
   const { tieBreak: _criteria, lotterySeed: _seed, ...options } = request
@@ -240,8 +261,8 @@ function countOptions(request: CountRequest): CountOptions {
 }
 
 /** Project indices in code-point order of their ids (the id tie rank). */
-function inIdOrder(election: Election, projects: readonly number[]): number[] {
-  if (projects.length < 2) return projects.slice()
+function inIdOrder(election: Election, projects: readonly number[]): readonly number[] {
+  if (projects.length < 2) return projects
   const rank = idTieRank(election)
   return projects.slice().sort((a, b) => rank[a]! - rank[b]!)
 }

@@ -1,18 +1,34 @@
 import type { CountOptions, Election, UnfundedReason } from './types.js'
 
 /**
+ * Figures derived from each election, one array per Election object (slot i for the i-th
+ * perElection figure): a count of a new election adds one WeakMap entry, not one per figure. Each
+ * entry on a new key costs about as much as a whole greedy count of a tiny election, and V8's
+ * minor GC keeps a WeakMap's values alive until a major GC. (A private symbol property on the
+ * election was tried instead: adding a property to an object made by a spread, as the benchmark's
+ * fresh elections are, costs more still.)
+ */
+const derived = new WeakMap<Election, unknown[]>()
+let slots = 0
+
+/**
  * Memoizes a figure derived from an election, once per Election object. Elections are immutable
  * (every field is readonly and nothing in the library writes to them), so repeated counts of
  * one election (several rules, the benchmark, the HTTP layer recounting) share the work. The
- * values are shared too: callers must treat them as read-only.
+ * values are shared too: callers must treat them as read-only. `compute` must not return undefined.
  */
 export function perElection<T>(compute: (election: Election) => T): (election: Election) => T {
-  const cache = new WeakMap<Election, T>()
+  const slot = slots++
   return (election) => {
-    let value = cache.get(election)
+    let values = derived.get(election)
+    if (values === undefined) {
+      values = new Array(slots)
+      derived.set(election, values)
+    }
+    let value = values[slot] as T | undefined
     if (value === undefined) {
       value = compute(election)
-      cache.set(election, value)
+      values[slot] = value
     }
     return value
   }

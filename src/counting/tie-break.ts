@@ -3,7 +3,7 @@ import { perElection } from './profile.js'
 import type { Election, TieBreakCriterion, TieRank } from './types.js'
 
 /** The order used by pabutools and expected.json: project id, code-point order. */
-export const DEFAULT_TIE_BREAK: readonly TieBreakCriterion[] = ['id']
+export const DEFAULT_TIE_BREAK: readonly TieBreakCriterion[] = Object.freeze(['id'])
 
 export const TIE_BREAK_CRITERIA: readonly TieBreakCriterion[] = [
   'id',
@@ -75,6 +75,8 @@ export function buildTieBreak(
   criteria: readonly TieBreakCriterion[] = DEFAULT_TIE_BREAK,
   input: TieBreakInput = {},
 ): TieBreak {
+  // The default needs no normalizing (a count of a tiny election is a few microseconds).
+  if (criteria === DEFAULT_TIE_BREAK) return { criteria: DEFAULT_TIE_BREAK, rank: idRankOf(election) }
   const used = normalizeTieBreak(criteria)
   if (used.length === 1) return { criteria: used, rank: idRankOf(election) }
   const projects = election.projects
