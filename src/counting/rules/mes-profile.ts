@@ -29,74 +29,74 @@ export interface MesProfile {
   readonly supporters: Float64Array
 }
 
-/** Appends (project, utility > 0) of a ballot to `out`, each project once (`seen` is a scratch stamp array). */
-function ballotUtilities(
-  utility: MesUtility,
-  projects: readonly number[],
-  points: readonly number[] | undefined,
-  seen: Int32Array,
-  stamp: number,
-  out: number[],
-): void {
-  const length = projects.length
-  for (let i = 0; i < length; i++) {
-    const p = projects[i]!
-    if (seen[p] === stamp) continue
-    seen[p] = stamp
-    let u = 1
-    if (utility === 'cardinal') u = points?.[i] ?? 0
-    else if (utility === 'borda') u = length - 1 - i
-    if (!Number.isSafeInteger(u) || u < 0)
-      throw new RangeError(`MES needs non-negative integer points, got ${u}`)
-    if (u > 0) out.push(p, u)
-  }
-}
-
 /**
  * Classes are the ballots as grouped by the parser (Ballot.weight); ballots naming the same set in
- * another order stay separate classes, which is harmless: they always hold equal budgets.
+ * another order stay separate classes, which is harmless: they always hold equal budgets. Written
+ * straight into typed arrays sized by the ballot lengths (a profile is built for every count of a
+ * new election, so on small ones its allocations were a good part of a count).
  */
 export function buildMesProfile(election: Election, utility: MesUtility): MesProfile {
   const nProjects = election.projects.length
+  const ballots = election.ballots
   const unit = utility === 'cost' || utility === 'cardinality'
+  let entries = 0
+  for (let b = 0; b < ballots.length; b++) entries += ballots[b]!.projects.length
+  // A ballot's entries with utility > 0, each project once: at most its length.
   const seen = new Int32Array(nProjects).fill(-1)
-  const weights: number[] = []
-  const flat: number[] = []
-  const starts: number[] = [0]
+  let classWeight = new Int32Array(ballots.length)
+  let classStart = new Int32Array(ballots.length + 1)
+  let classProject = new Int32Array(entries)
+  let classUtil = new Int32Array(entries)
+  const projectStart = new Int32Array(nProjects + 1)
+  const supporters = new Float64Array(nProjects)
   let nVoters = 0
   let maxUtil = 0
-  election.ballots.forEach((ballot, b) => {
-    if (!Number.isSafeInteger(ballot.weight) || ballot.weight < 1) {
-      throw new RangeError(`ballot weight must be a positive integer, got ${ballot.weight}`)
+  let nClasses = 0
+  let total = 0
+  for (let b = 0; b < ballots.length; b++) {
+    const ballot = ballots[b]!
+    const weight = ballot.weight
+    if (!Number.isSafeInteger(weight) || weight < 1) {
+      throw new RangeError(`ballot weight must be a positive integer, got ${weight}`)
     }
-    nVoters += ballot.weight
-    const before = flat.length
-    ballotUtilities(utility, ballot.projects, ballot.points, seen, b, flat)
-    if (flat.length === before) return
-    for (let i = before + 1; i < flat.length; i += 2) maxUtil = Math.max(maxUtil, flat[i]!)
-    starts.push(flat.length)
-    weights.push(ballot.weight)
-  })
+    nVoters += weight
+    const projects = ballot.projects
+    const points = ballot.points
+    const length = projects.length
+    const before = total
+    for (let i = 0; i < length; i++) {
+      const p = projects[i]!
+      if (seen[p] === b) continue
+      seen[p] = b
+      let u = 1
+      if (utility === 'cardinal') u = points?.[i] ?? 0
+      else if (utility === 'borda') u = length - 1 - i
+      if (!Number.isSafeInteger(u) || u < 0)
+        throw new RangeError(`MES needs non-negative integer points, got ${u}`)
+      if (u === 0) continue
+      if (u > maxUtil) maxUtil = u
+      classProject[total] = p
+      classUtil[total] = u
+      total++
+      projectStart[p + 1]!++
+      supporters[p]! += weight
+    }
+    if (total === before) continue
+    classWeight[nClasses] = weight
+    classStart[++nClasses] = total
+  }
   // Weights are summed into float64 and Int32 counters: keep every count exact.
   if (nVoters > 2 ** 31 - 1) throw new RangeError('MES supports at most 2^31 - 1 voters')
   // Counts N_f = Σ weight·utility are kept in float64 by the engine: they must stay below 2^53.
   if (nVoters * maxUtil >= 2 ** 53) throw new RangeError('MES: voters × utility must stay below 2^53')
-  const nClasses = weights.length
-  const classStart = new Int32Array(nClasses + 1)
-  for (let c = 0; c <= nClasses; c++) classStart[c] = starts[c]! / 2
-  const total = classStart[nClasses]!
-  const classProject = new Int32Array(total)
-  const classUtil = new Int32Array(total)
-  const projectStart = new Int32Array(nProjects + 1)
-  const supporters = new Float64Array(nProjects)
-  for (let c = 0; c < nClasses; c++) {
-    for (let i = classStart[c]!; i < classStart[c + 1]!; i++) {
-      const p = flat[2 * i]!
-      classProject[i] = p
-      classUtil[i] = flat[2 * i + 1]!
-      projectStart[p + 1]!++
-      supporters[p]! += weights[c]!
-    }
+  // Empty ballots, zero utilities and repeated projects leave some room: trim it.
+  if (nClasses < ballots.length) {
+    classWeight = classWeight.slice(0, nClasses)
+    classStart = classStart.slice(0, nClasses + 1)
+  }
+  if (total < entries) {
+    classProject = classProject.slice(0, total)
+    classUtil = classUtil.slice(0, total)
   }
   for (let p = 0; p < nProjects; p++) projectStart[p + 1]! += projectStart[p]!
   const fill = projectStart.slice(0, nProjects)
@@ -115,7 +115,7 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
     nProjects,
     nVoters,
     nClasses,
-    classWeight: Int32Array.from(weights),
+    classWeight,
     classStart,
     classProject,
     classUtil,
