@@ -61,6 +61,11 @@ export interface MesRunInput {
    * at the start from the ballots (restrictProfile), worth it when many runs share the restriction.
    */
   readonly restrict?: boolean
+  /**
+   * With `restrict`: keep the projects affordable at the start with this scaled per-voter budget
+   * (at least budgetScaled): runs at nearby budgets then share one restriction.
+   */
+  readonly restrictBudget?: bigint
 }
 
 export interface MesRunStep {
@@ -350,12 +355,15 @@ export class MesRun {
       // for the first float test, which drops them; the sequence certificate then keeps their drop
       // limit from the start (refreshDropLimit), exact for the whole run.
       const n = BigInt(pr.nVoters)
+      const at =
+        input.restrictBudget !== undefined && input.restrictBudget > input.budgetScaled
+          ? input.restrictBudget
+          : input.budgetScaled
       const keep = new Uint8Array(pr.nProjects)
       let dropped = 0
       for (let p = 0; p < pr.nProjects; p++) {
         const cost = input.cost[p]!
-        keep[p] =
-          input.eligible[p] && cost > 0n && BigInt(pr.supporters[p]!) * input.budgetScaled >= cost * n ? 1 : 0
+        keep[p] = input.eligible[p] && cost > 0n && BigInt(pr.supporters[p]!) * at >= cost * n ? 1 : 0
         if (!keep[p] && pr.supporters[p]! > 0) dropped++
       }
       if (dropped > 0) {

@@ -21,7 +21,7 @@
  * With the add1 rules the options apply in every run of the budget-increment loop, and the greedy
  * completion of mes_cost_add1_greedy respects them too.
  */
-import { formatAmount, gcd, leftoverPolicy, perElection, RoundConstraints } from '../profile.js'
+import { formatAmount, gcd, gcdOfSafe, leftoverPolicy, perElection, RoundConstraints } from '../profile.js'
 import type {
   Election,
   Outcome,
@@ -156,24 +156,72 @@ function unfundedOf(
 function stepsOf(s: Setup, utility: MesUtility, result: MesRunResult): Step[] {
   const { election, profile } = s
   const n = BigInt(profile.nVoters)
-  return result.steps.map((st) => {
+  const steps: Step[] = new Array(result.steps.length)
+  for (let i = 0; i < steps.length; i++) {
+    const st = result.steps[i]!
     const cost = election.projects[st.project]!.cost
-    if (st.qNum === 0n) return { project: st.project, cost, score: '0', detail: { payers: 0, free: 1 } }
-    // q is the price per utility unit scaled by n (minor units × n).
-    const score = reducedString(st.qNum, st.qDen, utility === 'cost' ? cost * n : n)
+    if (st.qNum === 0n) {
+      steps[i] = { project: st.project, cost, score: '0', detail: { payers: 0, free: 1 } }
+      continue
+    }
     const detail: Record<string, string | number> = {
       payers: st.payers,
       poorPayers: st.poorPayers,
       paid: cost.toString(),
     }
-    if (profile.unit) {
-      const g = gcd(cost * n, st.qNum)
-      const den = st.qNum / g
-      const num = ((cost * n) / g) * st.qDen
-      detail.effectiveVotes = den === 1n ? num.toString() : `${num}/${den}`
+    // q is the price per utility unit scaled by n (minor units × n).
+    const costN = cost * n
+    steps[i] = {
+      project: st.project,
+      cost,
+      score: priceText(st.qNum, st.qDen, costN, utility === 'cost' ? costN : n, profile.unit, detail),
+      detail,
     }
-    return { project: st.project, cost, score, detail }
-  })
+  }
+  return steps
+}
+
+/**
+ * The score qNum / (qDen·extra) (qNum/qDen in lowest terms), and with unit utilities
+ * detail.effectiveVotes = costN·qDen / qNum, as exact strings. In doubles when every number and
+ * product involved is a safe integer (then exact; a BigInt operation costs ~0.1 µs, and these
+ * were a good part of a count of a small election), else in BigInt.
+ */
+function priceText(
+  qNum: bigint,
+  qDen: bigint,
+  costN: bigint,
+  extra: bigint,
+  unit: boolean,
+  detail: Record<string, string | number>,
+): string {
+  const num = Number(qNum)
+  const den = Number(qDen)
+  const c = Number(costN)
+  const x = Number(extra)
+  // A bigint of 2^53 or more converts to a double of 2^53 or more: not a safe integer.
+  if (
+    Number.isSafeInteger(num) &&
+    Number.isSafeInteger(den) &&
+    Number.isSafeInteger(c) &&
+    Number.isSafeInteger(x)
+  ) {
+    const g = gcdOfSafe(num, x)
+    const d = den * (x / g)
+    const g2 = gcdOfSafe(c, num)
+    const votes = (c / g2) * den
+    if (Number.isSafeInteger(d) && Number.isSafeInteger(votes)) {
+      if (unit) detail.effectiveVotes = num === g2 ? String(votes) : `${votes}/${num / g2}`
+      return d === 1 ? String(num / g) : `${num / g}/${d}`
+    }
+  }
+  if (unit) {
+    const g = gcd(costN, qNum)
+    const votesDen = qNum / g
+    const votes = (costN / g) * qDen
+    detail.effectiveVotes = votesDen === 1n ? votes.toString() : `${votes}/${votesDen}`
+  }
+  return reducedString(qNum, qDen, extra)
 }
 
 /** num / (den·extra) as an ExactString, num/den being in lowest terms: only gcd(num, extra) is left to cancel. */
@@ -342,6 +390,8 @@ function add1(election: Election, context: RuleContext): Add1 {
         certify: certify || sequence,
         sequence,
         restrict: true,
+        // Restrictions judged at k rounded up to an eighth of its power of two: a handful per loop.
+        restrictBudget: election.budget + roundUpEighth(k) * n * unit,
         horizon: horizon * perStep,
         ...(resumes < 8 || 2 * keptSteps >= resumedOf ? { snapshotBelow: 3 * perStep } : {}),
       })
@@ -382,6 +432,12 @@ function add1(election: Election, context: RuleContext): Add1 {
     const skip = Math.ceil(reach * (1 - 1e-12)) - 1
     k += 1n + BigInt(Math.min(Math.max(skip, 0), 2 ** 40))
   }
+}
+
+/** k rounded up to a multiple of 2^(bits of k - 3), so that successive runs share a restriction. */
+function roundUpEighth(k: bigint): bigint {
+  const g = 1n << BigInt(Math.max(0, k.toString(2).length - 3))
+  return ((k + g - 1n) / g) * g
 }
 
 function sameSequence(a: readonly number[], b: MesRunResult): boolean {
