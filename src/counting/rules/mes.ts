@@ -329,7 +329,7 @@ function fitsSomething(s: Setup, run: RunWithOptions, onlySupported: boolean): b
  * outcome and the same verdict: those k are skipped, not guessed (src/counting/README.md,
  * Performance). Decisions change whenever a payer who paid its whole budget would start keeping
  * some, which with small currency units (HUF) is every couple of k; the sequence changes far less
- * often: Józsefváros 2023 needs 205 runs for k = 74,755, Budapest 2024 ~1,500 for 22,001.
+ * often: Józsefváros 2023 needs 204 runs for k = 74,755, Budapest 2024 1,369 for 22,001.
  * (Comparing two runs by monotonicity alone was tried and rarely proves anything: the runner-up
  * is usually too close.)
  */
