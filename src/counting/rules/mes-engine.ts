@@ -176,7 +176,8 @@ interface Snapshot {
   exSoon: Uint8Array<ArrayBuffer>
   exW: Float64Array<ArrayBuffer>
   uMax: number
-  gPat: number[][]
+  gNode: number[]
+  nNodes: number
   gFree: number[]
   order: Int32Array<ArrayBuffer>
   classGroup: Int32Array
@@ -325,7 +326,15 @@ export class MesRun {
   private readonly chords = new Float64Array(CHORD_LEVELS)
   private readonly reach = new Float64Array(CHORD_LEVELS)
   private gW = new Float64Array(0)
-  private gPat: number[][] = []
+  /**
+   * The paid steps of each group (its pattern), as a node of a tree of steps shared by all groups:
+   * node x stands for step nodeStep[x] after the steps of node nodeUp[x] (-1: none). A group that
+   * splits hands its node on instead of copying an array (copies were most of a run's garbage).
+   */
+  private gNode: number[] = []
+  private nodeStep = new Int32Array(1024)
+  private nodeUp = new Int32Array(1024)
+  private nNodes = 0
   /** Emptied groups, reused (their counts are all 0). */
   private readonly gFree: number[] = []
   private gChild = new Int32Array(0)
@@ -454,7 +463,7 @@ export class MesRun {
       } else {
         this.growGroups(Math.min(pr.nClasses + 1, 256))
       }
-      const g = this.newGroup([], this.TF, 1, 1, 1)
+      const g = this.newGroup(-1, this.TF, 1, 1, 1)
       for (let p = 0; p < this.P; p++) this.cnt[p * this.gCap + g] = pr.supporters[p]!
       let total = 0
       for (let c = 0; c < pr.nClasses; c++) total += pr.classWeight[c]!
@@ -512,7 +521,8 @@ export class MesRun {
     this.gB = new Float64Array(snap.cap)
     this.gChild = new Int32Array(snap.cap).fill(-1)
     this.gPoor = new Uint8Array(snap.cap)
-    this.gPat = snap.gPat
+    this.gNode = snap.gNode
+    this.nNodes = snap.nNodes
     this.gFree.length = 0
     this.gFree.push(...snap.gFree)
     this.order = snap.order
@@ -548,7 +558,8 @@ export class MesRun {
       exSoon: this.exSoon.slice(),
       exW: this.exW.slice(),
       uMax: this.uMax,
-      gPat: this.gPat.map((pat) => (pat === undefined ? [] : pat.slice())),
+      gNode: this.gNode.slice(),
+      nNodes: this.nNodes,
       gFree: this.gFree.slice(),
       order: used.slice(),
       classGroup: this.classGroup.slice(),
@@ -625,12 +636,11 @@ export class MesRun {
       this.stableAt.push(this.stable)
       this.seqAt.push(this.seqStable)
     }
-    const { order, gB, gPat } = this
+    const { order, gB, gNode, nodeStep, nodeUp } = this
     for (let i = 0; i < this.orderLen; i++) {
       const g = order[i]!
-      const pat = gPat[g]!
       let b = this.TF
-      for (let t = 0; t < pat.length; t++) b -= qFs[pat[t]!]!
+      for (let x = gNode[g]!; x >= 0; x = nodeUp[x]!) b -= qFs[nodeStep[x]!]!
       gB[g] = b
     }
     const sorted = Array.from(order.subarray(0, this.orderLen)).sort((x, y) => gB[x]! - gB[y]!)
@@ -706,7 +716,7 @@ export class MesRun {
       this.fund(best)
     }
     if (this.pr.unit) {
-      // Explanations later read classGroup and gPat only: the counts can serve the next run.
+      // Explanations later read classGroup and gNode only: the counts can serve the next run.
       arenas.set(this.full, {
         cap: this.gCap,
         used: this.nG,
@@ -786,8 +796,24 @@ export class MesRun {
     this.gCap = cap
   }
 
+  /** The node of `step` after `up`. */
+  private newNode(step: number, up: number): number {
+    if (this.nNodes === this.nodeStep.length) {
+      const steps = new Int32Array(2 * this.nNodes)
+      steps.set(this.nodeStep)
+      this.nodeStep = steps
+      const ups = new Int32Array(2 * this.nNodes)
+      ups.set(this.nodeUp)
+      this.nodeUp = ups
+    }
+    const x = this.nNodes++
+    this.nodeStep[x] = step
+    this.nodeUp[x] = up
+    return x
+  }
+
   private newGroup(
-    pattern: number[],
+    pattern: number,
     budget: number,
     slope: number,
     slopeUp: number,
@@ -798,7 +824,7 @@ export class MesRun {
       if (this.nG === this.gCap) this.growGroups(this.gCap * 2)
       g = this.nG++
     }
-    this.gPat[g] = pattern
+    this.gNode[g] = pattern
     this.gB[g] = budget
     this.gS[g] = slope
     this.gU[g] = slopeUp
@@ -1055,9 +1081,8 @@ export class MesRun {
     const id = this.sId[j]!
     let s = this.TD
     if (this.pr.unit) {
-      const pat = this.gPat[id]!
-      const a = this.a
-      for (let t = 0; t < pat.length; t++) s -= a[pat[t]!]!
+      const { a, nodeStep, nodeUp } = this
+      for (let x = this.gNode[id]!; x >= 0; x = nodeUp[x]!) s -= a[nodeStep[x]!]!
     } else {
       const pr = this.pr
       for (let i = pr.classStart[id]!; i < pr.classStart[id + 1]!; i++) {
@@ -1073,8 +1098,8 @@ export class MesRun {
     const N = this.N
     if (this.pr.unit) {
       const c = this.sW[j]!
-      const pat = this.gPat[id]!
-      for (let t = 0; t < pat.length; t++) N[pat[t]!]! += c
+      const { nodeStep, nodeUp } = this
+      for (let x = this.gNode[id]!; x >= 0; x = nodeUp[x]!) N[nodeStep[x]!]! += c
     } else {
       const pr = this.pr
       const w = this.sW[j]!
@@ -1297,18 +1322,16 @@ export class MesRun {
         let h = gChild[g]!
         if (h < 0) {
           if (cnt[p * cap + g] === gW[g]) {
-            // The whole group pays: it moves as a whole (no other group shares its pattern array).
+            // The whole group pays: it moves as a whole.
             h = g
-            this.gPat[g]!.push(step)
+            this.gNode[g] = this.newNode(step, this.gNode[g]!)
             this.gB[g]! -= qF
             this.gS[g]! -= slopeQ
             this.gU[g]! += Q
             this.gL[g]! += lambda
           } else {
-            const pat = this.gPat[g]!.slice()
-            pat.push(step)
             h = this.newGroup(
-              pat,
+              this.newNode(step, this.gNode[g]!),
               this.gB[g]! - qF,
               this.gS[g]! - slopeQ,
               this.gU[g]! + Q,
@@ -1371,7 +1394,7 @@ export class MesRun {
 
   /** What resume() needs to recompute step `step` (funding p, rich weight R) at another T: its poor payers. */
   private recordStep(p: number, step: number, R: bigint): void {
-    const { order, cnt, gPoor, gPat } = this
+    const { order, cnt, gPoor, gNode, nodeStep, nodeUp } = this
     const row = p * this.gCap
     const N = new Float64Array(step)
     let WP = 0
@@ -1381,8 +1404,7 @@ export class MesRun {
       const c = cnt[row + g]!
       if (c === 0) continue
       WP += c
-      const pat = gPat[g]!
-      for (let t = 0; t < pat.length; t++) N[pat[t]!]! += c
+      for (let x = gNode[g]!; x >= 0; x = nodeUp[x]!) N[nodeStep[x]!]! += c
     }
     this.stepWP.push(WP)
     this.stepN.push(N)
@@ -1605,9 +1627,8 @@ export class MesRun {
       let len = 0
       if (pr.unit) {
         // A class left with no project of the restriction never paid.
-        const pat = r < 0 ? [] : this.gPat[this.classGroup[r]!]!
-        for (let t = 0; t < pat.length; t++) {
-          patF[len] = pat[t]!
+        for (let x = r < 0 ? -1 : this.gNode[this.classGroup[r]!]!; x >= 0; x = this.nodeUp[x]!) {
+          patF[len] = this.nodeStep[x]!
           patU[len++] = w
         }
       } else {
