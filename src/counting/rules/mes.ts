@@ -389,7 +389,8 @@ function add1(election: Election, context: RuleContext): Add1 {
         eligible: s.eligible,
         certify: certify || sequence,
         sequence,
-        restrict: true,
+        // Not worth its setup on small elections (a few µs).
+        restrict: s.profile.nClasses >= 256,
         // Restrictions judged at k rounded up to an eighth of its power of two: a handful per loop.
         restrictBudget: election.budget + roundUpEighth(k) * n * unit,
         horizon: horizon * perStep,
