@@ -165,8 +165,8 @@ interface Snapshot {
   paid: number
   steps: number
   totalCost: bigint
-  cap: number
   nG: number
+  /** Counts of the nG groups then in use, project by project (P × nG). */
   cnt: Int32Array<ArrayBuffer>
   gW: Float64Array<ArrayBuffer>
   gS: Float64Array<ArrayBuffer>
@@ -512,21 +512,30 @@ export class MesRun {
   }
 
   private restore(snap: Snapshot): void {
-    this.gCap = snap.cap
-    this.nG = snap.nG
-    // The snapshot is used once: its arrays are taken over.
-    this.cnt = snap.cnt
-    this.gW = snap.gW
-    this.gS = snap.gS
-    this.gU = snap.gU
-    this.gL = snap.gL
+    // Counts go back into the live array (its capacity only grew since), the columns of groups made
+    // after the snapshot emptied; the other arrays of the snapshot, used once, are taken over.
+    const cap = this.gCap
+    const nG = snap.nG
+    const cnt = this.cnt
+    const saved = snap.cnt
+    for (let p = 0; p < this.P; p++) {
+      const row = p * cap
+      const from = p * nG
+      for (let g = 0; g < nG; g++) cnt[row + g] = saved[from + g]!
+      if (this.nG > nG) cnt.fill(0, row + nG, row + this.nG)
+    }
+    this.nG = nG
+    this.gW = widened(snap.gW, cap)
+    this.gS = widened(snap.gS, cap)
+    this.gU = widened(snap.gU, cap)
+    this.gL = widened(snap.gL, cap)
     this.exS.set(snap.exS)
     this.exSoon.set(snap.exSoon)
     this.exW.set(snap.exW)
     this.uMax = snap.uMax
-    this.gB = new Float64Array(snap.cap)
-    this.gChild = new Int32Array(snap.cap).fill(-1)
-    this.gPoor = new Uint8Array(snap.cap)
+    this.gB = new Float64Array(cap)
+    this.gChild = new Int32Array(cap).fill(-1)
+    this.gPoor = new Uint8Array(cap)
     this.gNode = snap.gNode
     this.nNodes = snap.nNodes
     this.gFree.length = 0
@@ -549,13 +558,21 @@ export class MesRun {
     const used = this.order.subarray(0, this.orderLen)
     const stepOf = this.stepOf.slice()
     stepOf[p] = -1
+    // The counts of the groups in use only (the capacity can be 8 times more: Budapest 2024).
+    const nG = this.nG
+    const cap = this.gCap
+    const cnt = new Int32Array(this.P * nG)
+    for (let x = 0; x < this.P; x++) {
+      const row = x * cap
+      const to = x * nG
+      for (let g = 0; g < nG; g++) cnt[to + g] = this.cnt[row + g]!
+    }
     this.snap = {
       paid,
       steps: this.steps.length,
       totalCost: this.totalCost,
-      cap: this.gCap,
-      nG: this.nG,
-      cnt: this.cnt.slice(),
+      nG,
+      cnt,
       gW: this.gW.slice(),
       gS: this.gS.slice(),
       gU: this.gU.slice(),
@@ -1770,6 +1787,14 @@ function smallGcd(x: bigint, r: bigint): bigint {
     b = t
   }
   return BigInt(a)
+}
+
+/** a itself when it has `length` entries, else a copy of it padded with zeros. */
+function widened(a: Float64Array<ArrayBuffer>, length: number): Float64Array<ArrayBuffer> {
+  if (a.length === length) return a
+  const out = new Float64Array(length)
+  out.set(a)
+  return out
 }
 
 function toFloats(values: readonly bigint[]): Float64Array {
