@@ -338,8 +338,8 @@ export class MesRun {
    * splits hands its node on instead of copying an array (copies were most of a run's garbage).
    */
   private gNode: number[] = []
-  private nodeStep = new Int32Array(1024)
-  private nodeUp = new Int32Array(1024)
+  private nodeStep = EMPTY_I32
+  private nodeUp = EMPTY_I32
   private nNodes = 0
   /** Emptied groups, reused (their counts are all 0). */
   private readonly gFree: number[] = []
@@ -407,10 +407,7 @@ export class MesRun {
         CF: toFloats(C),
         div,
         divF: input.compareByCost ? toFloats(C) : new Float64Array(C.length).fill(1),
-        sId: new Int32Array(maxSupport),
-        sW: new Float64Array(maxSupport),
-        sU: new Float64Array(maxSupport),
-        sKey: new Float64Array(maxSupport),
+        ...gatherScratch(maxSupport),
       }
       statics.set(pr, st)
     }
@@ -421,17 +418,20 @@ export class MesRun {
     this.EB = 4 * (this.P + 2) * EPS * this.TF
     this.certify = input.certify === true && pr.unit
     this.sequence = this.certify && input.sequence === true
-    this.certKey = new Float64Array(this.P)
-    this.certSlope = new Float64Array(this.P)
-    this.certSlopeU = new Float64Array(this.P)
-    this.exS = new Float64Array(this.P)
-    this.exSoon = new Uint8Array(pr.unit && this.certify ? pr.nClasses : 0)
-    this.exW = new Float64Array(this.P)
+    // Certificate arrays only when certifying (a run of a small election is a few µs; each typed
+    // array costs ~0.25 µs): never read nor written otherwise.
+    const certified = this.certify ? this.P : 0
+    this.certKey = certified > 0 ? new Float64Array(certified) : EMPTY_F64
+    this.certSlope = certified > 0 ? new Float64Array(certified) : EMPTY_F64
+    this.certSlopeU = certified > 0 ? new Float64Array(certified) : EMPTY_F64
+    this.exS = certified > 0 ? new Float64Array(certified) : EMPTY_F64
+    this.exSoon = this.certify ? new Uint8Array(pr.nClasses) : EMPTY_U8
+    this.exW = certified > 0 ? new Float64Array(certified) : EMPTY_F64
     this.horizon = input.horizon ?? Number.POSITIVE_INFINITY
     this.seqStable = this.horizon
-    this.dropLimit = new Float64Array(this.P)
-    this.dropRhoLow = new Float64Array(this.P)
-    this.noPoor = new Uint8Array(this.P)
+    this.dropLimit = certified > 0 ? new Float64Array(certified) : EMPTY_F64
+    this.dropRhoLow = certified > 0 ? new Float64Array(certified) : EMPTY_F64
+    this.noPoor = certified > 0 ? new Uint8Array(certified) : EMPTY_U8
     this.stepOf = new Int32Array(this.P).fill(-1)
     this.dropAt = new Int32Array(this.P)
     this.fate = new Uint8Array(this.P)
@@ -447,8 +447,8 @@ export class MesRun {
     this.sU = st.sU
     this.sKey = st.sKey
     this.classGroup = new Int32Array(pr.unit ? pr.nClasses : 0)
-    this.cB = new Float64Array(pr.unit ? 0 : pr.nClasses).fill(this.TF)
-    this.cPoor = new Uint8Array(pr.unit ? 0 : pr.nClasses)
+    this.cB = pr.unit ? EMPTY_F64 : new Float64Array(pr.nClasses).fill(this.TF)
+    this.cPoor = pr.unit ? EMPTY_U8 : new Uint8Array(pr.nClasses)
     if (pr.unit) {
       // Group arrays are reused from run to run (the add1 loop runs MES hundreds of times).
       const arena = arenas.get(this.full)
@@ -821,10 +821,11 @@ export class MesRun {
   /** The node of `step` after `up`. */
   private newNode(step: number, up: number): number {
     if (this.nNodes === this.nodeStep.length) {
-      const steps = new Int32Array(2 * this.nNodes)
+      const size = Math.max(64, 2 * this.nNodes)
+      const steps = new Int32Array(size)
       steps.set(this.nodeStep)
       this.nodeStep = steps
-      const ups = new Int32Array(2 * this.nNodes)
+      const ups = new Int32Array(size)
       ups.set(this.nodeUp)
       this.nodeUp = ups
     }
@@ -926,19 +927,23 @@ export class MesRun {
         return -1
       }
       // Too close to call: let the exact computation decide when p is popped.
-      this.certKey[p] = 0
-      this.certSlope[p] = Number.NEGATIVE_INFINITY
-      this.certSlopeU[p] = Number.NEGATIVE_INFINITY
+      if (this.certify) {
+        this.certKey[p] = 0
+        this.certSlope[p] = Number.NEGATIVE_INFINITY
+        this.certSlopeU[p] = Number.NEGATIVE_INFINITY
+      }
       return 0
     }
     const errQ = 4 * ((errSum + EPS * C) / R + EPS * q)
     const low = Math.max(((q - errQ) / this.divF[p]!) * (1 - 4 * EPS), 0)
     // rho of this split moves with T at slope -Ps / (R·div) (a sum of non-negative terms: relative error
     // below (m + P + 4)·2^-52, far below the 1e-9 taken).
-    this.certKey[p] = low
-    this.certSlope[p] = (-Ps / (R * this.divF[p]!)) * (1 + 1e-9)
-    // Whatever the poor payers: rho(T) >= rho(T0) - d·Σ_poor S_i / (R·div) (README of mes.ts, add1).
-    this.certSlopeU[p] = (-(Pu + this.exS[p]!) / (R * this.divF[p]!)) * (1 + 1e-9)
+    if (this.certify) {
+      this.certKey[p] = low
+      this.certSlope[p] = (-Ps / (R * this.divF[p]!)) * (1 + 1e-9)
+      // Whatever the poor payers: rho(T) >= rho(T0) - d·Σ_poor S_i / (R·div) (README of mes.ts, add1).
+      this.certSlopeU[p] = (-(Pu + this.exS[p]!) / (R * this.divF[p]!)) * (1 + 1e-9)
+    }
     return low
   }
 
@@ -1233,7 +1238,7 @@ export class MesRun {
       }
       for (let i = 0; i < stop; i++) this.markPoor(amb[i]!)
     }
-    this.noPoor[p] = WP === 0 && stop === 0 ? 1 : 0
+    if (this.certify) this.noPoor[p] = WP === 0 && stop === 0 ? 1 : 0
     return { num: base, den }
   }
 
@@ -1334,8 +1339,10 @@ export class MesRun {
             if (fate[x] !== Fate.Open && fate[x] !== tracked) continue
             cnt[x * cap + g]! -= w
             aliveW[x]! -= w
-            exS[x]! += wS
-            this.exW[x]! += wSoon
+            if (certify) {
+              exS[x]! += wS
+              this.exW[x]! += wSoon
+            }
             dirty[x] = 1
           }
           gW[g]! -= w
@@ -1795,6 +1802,28 @@ function widened(a: Float64Array<ArrayBuffer>, length: number): Float64Array<Arr
   const out = new Float64Array(length)
   out.set(a)
   return out
+}
+
+// Scratch for gathering a project's supporters, shared by all runs (they never interleave: nothing
+// stays in it from one call to the next), grown as needed.
+let scratch = {
+  sId: EMPTY_I32 as Int32Array,
+  sW: EMPTY_F64 as Float64Array,
+  sU: EMPTY_F64 as Float64Array,
+  sKey: EMPTY_F64 as Float64Array,
+}
+
+function gatherScratch(size: number): typeof scratch {
+  if (scratch.sId.length < size) {
+    const n = Math.max(size, 2 * scratch.sId.length)
+    scratch = {
+      sId: new Int32Array(n),
+      sW: new Float64Array(n),
+      sU: new Float64Array(n),
+      sKey: new Float64Array(n),
+    }
+  }
+  return scratch
 }
 
 function toFloats(values: readonly bigint[]): Float64Array {
