@@ -199,8 +199,6 @@ interface Arena {
   gPoor: Uint8Array<ArrayBuffer>
 }
 
-const arenas = new WeakMap<MesProfile, Arena>()
-
 // Shared empty arrays for the group fields until growGroups() replaces them (each new empty typed
 // array costs ~0.2 µs, two thirds of a small election's MesRun constructor; writes to them do nothing).
 const EMPTY_I32: Int32Array<ArrayBuffer> = new Int32Array(0)
@@ -220,8 +218,6 @@ interface Statics {
   readonly sU: Float64Array
   readonly sKey: Float64Array
 }
-
-const statics = new WeakMap<MesProfile, Statics>()
 
 export function runMes(input: MesRunInput): MesRunResult {
   return new MesRun(input).run()
@@ -395,7 +391,7 @@ export class MesRun {
     this.T = input.budgetScaled
     this.TF = Number(this.T)
     this.TD = this.T
-    let st = statics.get(pr)
+    let st = pr.cache.statics as Statics | undefined
     if (st === undefined || st.cost !== input.cost || st.byCost !== input.compareByCost) {
       const C = input.cost.map((c) => c * n)
       const div = input.compareByCost ? C : C.map(() => 1n)
@@ -409,7 +405,7 @@ export class MesRun {
         divF: input.compareByCost ? toFloats(C) : new Float64Array(C.length).fill(1),
         ...gatherScratch(maxSupport),
       }
-      statics.set(pr, st)
+      pr.cache.statics = st
     }
     this.C = st.C
     this.CF = st.CF
@@ -451,9 +447,9 @@ export class MesRun {
     this.cPoor = pr.unit ? EMPTY_U8 : new Uint8Array(pr.nClasses)
     if (pr.unit) {
       // Group arrays are reused from run to run (the add1 loop runs MES hundreds of times).
-      const arena = arenas.get(this.full)
+      const arena = this.full.cache.arena as Arena | undefined
       if (arena !== undefined) {
-        arenas.delete(this.full)
+        this.full.cache.arena = undefined
         this.gCap = arena.cap
         this.cnt = arena.cnt
         for (let p = 0; p < this.P; p++) this.cnt.fill(0, p * arena.cap, p * arena.cap + arena.used)
@@ -739,7 +735,7 @@ export class MesRun {
     }
     if (this.pr.unit) {
       // Explanations later read classGroup and gNode only: the counts can serve the next run.
-      arenas.set(this.full, {
+      this.full.cache.arena = {
         cap: this.gCap,
         used: this.nG,
         cnt: this.cnt,
@@ -750,7 +746,7 @@ export class MesRun {
         gW: this.gW,
         gChild: this.gChild,
         gPoor: this.gPoor,
-      })
+      }
     }
     return {
       steps: this.steps,

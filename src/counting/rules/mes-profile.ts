@@ -27,6 +27,12 @@ export interface MesProfile {
   readonly projectUtil: Int32Array
   /** Number of voters supporting each project. */
   readonly supporters: Float64Array
+  /**
+   * Data derived from the profile by the engine (mes-engine.ts) and restrictProfile, kept with it
+   * rather than in WeakMaps: a count of a new election builds a new profile, and WeakMap entries
+   * cost more (their values also outlive V8's minor GCs).
+   */
+  readonly cache: { statics?: unknown; arena?: unknown; restrictions?: Map<string, RestrictedProfile> }
 }
 
 /**
@@ -123,6 +129,7 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
     projectClass,
     projectUtil,
     supporters,
+    cache: {},
   }
 }
 
@@ -133,7 +140,6 @@ export interface RestrictedProfile {
   readonly classOf: Int32Array
 }
 
-const restrictions = new WeakMap<MesProfile, Map<string, RestrictedProfile>>()
 const scratch = { flat: new Int32Array(0), table: new Int32Array(0) }
 
 /**
@@ -143,10 +149,10 @@ const scratch = { flat: new Int32Array(0), table: new Int32Array(0) }
  * other projects have no supporter classes. Cached per profile and set of projects.
  */
 export function restrictProfile(pr: MesProfile, keep: Uint8Array): RestrictedProfile {
-  let byKeep = restrictions.get(pr)
+  let byKeep = pr.cache.restrictions
   if (byKeep === undefined) {
     byKeep = new Map()
-    restrictions.set(pr, byKeep)
+    pr.cache.restrictions = byKeep
   }
   let key = ''
   for (let p = 0; p < keep.length; p++) key += keep[p] ? '1' : '0'
@@ -238,6 +244,7 @@ export function restrictProfile(pr: MesProfile, keep: Uint8Array): RestrictedPro
       projectClass,
       projectUtil: ones,
       supporters: pr.supporters,
+      cache: {},
     },
     classOf,
   }
