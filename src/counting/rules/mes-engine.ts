@@ -1608,11 +1608,12 @@ export class MesRun {
    * The order after a step: groups emptied leave it, groups that moved as a whole and new groups
    * (touched[i]'s child) enter at their budget. A step usually changes a few groups out of many
    * (Toulouse 2024: 22 of ~1,200 on average): they are found by binary search on orderKey and the
-   * rest is copied in blocks; otherwise, and when no keys are known, everything is merged anew.
+   * rest is copied in blocks; when more than 1 group in 32 changes (its sorts then cost more: Bemowo
+   * 2023 ran 50% slower with 1 in 8), and when no keys are known, everything is merged anew.
    */
   private rebuildOrder(touched: readonly number[], touchedBudget: readonly number[]): void {
     const len = this.orderLen
-    if (!this.keysValid || 8 * touched.length > len || !this.rebuildFew(touched, touchedBudget)) {
+    if (!this.keysValid || 32 * touched.length > len || !this.rebuildFew(touched, touchedBudget)) {
       this.rebuildAll()
       if (this.orderKey.length < this.order.length) this.orderKey = new Float64Array(this.order.length)
       const { order, orderKey, gB } = this
