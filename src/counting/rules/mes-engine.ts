@@ -57,7 +57,7 @@ export interface MesRunInput {
    */
   readonly sequence?: boolean
   /**
-   * Unit utilities, no afterFunding hook, no `sequence`: drop the projects the voters cannot afford
+   * Unit utilities, no afterFunding hook: drop the projects the voters cannot afford
    * at the start from the ballots (restrictProfile), worth it when many runs share the restriction.
    */
   readonly restrict?: boolean
