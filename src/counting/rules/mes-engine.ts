@@ -802,27 +802,13 @@ export class MesRun {
     const old = this.gCap
     for (let p = 0; p < P && old > 0; p++) cnt.set(this.cnt.subarray(p * old, (p + 1) * old), p * cap)
     this.cnt = cnt
-    const gB = new Float64Array(cap)
-    gB.set(this.gB)
-    this.gB = gB
-    const gS = new Float64Array(cap)
-    gS.set(this.gS)
-    this.gS = gS
-    const gU = new Float64Array(cap)
-    gU.set(this.gU)
-    this.gU = gU
-    const gL = new Float64Array(cap)
-    gL.set(this.gL)
-    this.gL = gL
-    const gW = new Float64Array(cap)
-    gW.set(this.gW)
-    this.gW = gW
-    const gChild = new Int32Array(cap).fill(-1)
-    gChild.set(this.gChild)
-    this.gChild = gChild
-    const gPoor = new Uint8Array(cap)
-    gPoor.set(this.gPoor)
-    this.gPoor = gPoor
+    this.gB = widened(this.gB, cap)
+    this.gS = widened(this.gS, cap)
+    this.gU = widened(this.gU, cap)
+    this.gL = widened(this.gL, cap)
+    this.gW = widened(this.gW, cap)
+    this.gChild = widened(this.gChild, cap, -1)
+    this.gPoor = widened(this.gPoor, cap)
     this.gCap = cap
   }
 
@@ -830,12 +816,8 @@ export class MesRun {
   private newNode(step: number, up: number): number {
     if (this.nNodes === this.nodeStep.length) {
       const size = Math.max(64, 2 * this.nNodes)
-      const steps = new Int32Array(size)
-      steps.set(this.nodeStep)
-      this.nodeStep = steps
-      const ups = new Int32Array(size)
-      ups.set(this.nodeUp)
-      this.nodeUp = ups
+      this.nodeStep = widened(this.nodeStep, size)
+      this.nodeUp = widened(this.nodeUp, size)
     }
     const x = this.nNodes++
     this.nodeStep[x] = step
@@ -1900,11 +1882,14 @@ function smallGcd(x: bigint, r: bigint): bigint {
   return BigInt(a)
 }
 
-/** a itself when it has `length` entries, else a copy of it padded with zeros. */
-function widened(a: Float64Array<ArrayBuffer>, length: number): Float64Array<ArrayBuffer> {
+type GroupArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>
+
+/** a itself when it has `length` entries, else a copy of it padded with `pad`. */
+function widened<A extends GroupArray>(a: A, length: number, pad = 0): A {
   if (a.length === length) return a
-  const out = new Float64Array(length)
-  out.set(a)
+  const out = new (a.constructor as new (length: number) => A)(length)
+  ;(out as Float64Array).set(a)
+  if (pad !== 0) out.fill(pad, a.length)
   return out
 }
 
