@@ -1063,6 +1063,49 @@ export class MesRun {
     return idx
   }
 
+  /** gatherSplit's float split (NaN when the supporters fall short in floats). */
+  private splitQ = Number.NaN
+
+  /**
+   * Unit utilities: the float split of p's price as in floatKey (splitQ), and the groups in budget
+   * order up to the first one beyond it by more than exactSplit's margin (the others surely pay
+   * the price and keep some): the number gathered.
+   */
+  private gatherSplit(p: number): number {
+    const { order, cnt, gB, sId, sW, sU, sKey } = this
+    const row = p * this.gCap
+    const C = this.CF[p]!
+    let Pb = 0
+    let Ru = this.aliveW[p]!
+    let q = Number.NaN
+    let limit = Number.POSITIVE_INFINITY
+    let k = 0
+    for (let i = 0; i < this.orderLen; i++) {
+      const g = order[i]!
+      const c = cnt[row + g]!
+      if (c === 0) continue
+      const b = gB[g]!
+      if (Number.isNaN(q)) {
+        const x = (C - Pb) / Ru
+        if (x <= b) {
+          q = x
+          limit = q + Math.max(1e-9 * this.TF, 1e-12 * q)
+        } else {
+          Pb += c * b
+          Ru -= c
+        }
+      }
+      if (b > limit) break
+      sId[k] = g
+      sW[k] = c
+      sU[k] = 1
+      sKey[k] = b
+      k++
+    }
+    this.splitQ = q
+    return k
+  }
+
   private gatherGroups(p: number): number {
     const { order, cnt, gB } = this
     const row = p * this.gCap
@@ -1146,14 +1189,20 @@ export class MesRun {
 
   /** null: the float split could not be confirmed (retry with all entries compared exactly). */
   private exactSplit(p: number, mark: boolean, useFloat: boolean): Exact | undefined | null {
-    const k = this.pr.unit ? this.gatherGroups(p) : this.gatherClasses(p)
+    const unitFloat = useFloat && this.pr.unit
+    const k = unitFloat ? this.gatherSplit(p) : this.pr.unit ? this.gatherGroups(p) : this.gatherClasses(p)
     const { sW, sU, sKey, N } = this
     const steps = this.a.length
     N.fill(0, 0, steps)
     let qF = Number.NaN
     let Rtot = 0
-    for (let j = 0; j < k; j++) Rtot += sW[j]! * sU[j]!
-    if (useFloat) {
+    if (unitFloat) {
+      // The groups up to the float split and just beyond it (gatherSplit): all that is not surely rich.
+      qF = this.splitQ
+      if (Number.isNaN(qF)) return null
+      Rtot = this.aliveW[p]!
+    } else for (let j = 0; j < k; j++) Rtot += sW[j]! * sU[j]!
+    if (useFloat && !unitFloat) {
       // Float split over all entries in key order, as in floatKey (groups are gathered in order).
       const C = this.CF[p]!
       let Pb = 0
