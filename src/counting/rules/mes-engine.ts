@@ -1,3 +1,4 @@
+import { Slab } from '../slab.js'
 import { ratio } from './mes-exact.js'
 import { type MesProfile, restrictProfile } from './mes-profile.js'
 
@@ -104,34 +105,6 @@ export interface MesRunResult {
    * change) for every T' with budgetScaled <= T' < budgetScaled + sequenceStableFor (>= stableFor).
    */
   readonly sequenceStableFor: number
-}
-
-/**
- * Typed arrays carved out of one buffer, largest elements first (so every view is aligned): a run
- * allocates one backing store instead of some twenty. On small elections a run takes a few µs and
- * each backing store costs ~0.3 µs to make and more to collect.
- */
-class Slab {
-  private readonly buf: ArrayBuffer
-  private at = 0
-  constructor(f64: number, i32: number, u8: number) {
-    this.buf = new ArrayBuffer(8 * f64 + 4 * i32 + u8)
-  }
-  f64(n: number): Float64Array<ArrayBuffer> {
-    const a = new Float64Array(this.buf, this.at, n)
-    this.at += 8 * n
-    return a
-  }
-  i32(n: number): Int32Array<ArrayBuffer> {
-    const a = new Int32Array(this.buf, this.at, n)
-    this.at += 4 * n
-    return a
-  }
-  u8(n: number): Uint8Array<ArrayBuffer> {
-    const a = new Uint8Array(this.buf, this.at, n)
-    this.at += n
-    return a
-  }
 }
 
 class Heap {
@@ -1841,12 +1814,13 @@ export class MesRun {
     const P = this.P
     const F = this.a.length
     const fate = this.fate
-    const W = new Float64Array(P)
+    const slab = new Slab(P + P * F + F, F, 0)
+    const W = slab.f64(P)
     // N[x·F + s]: Σ w·u_c(f_s) over live classes supporting x (< n·max utility < 2^53). Funded
     // projects are not asked for (their rows stay 0).
-    const N = new Float64Array(P * F)
-    const patF = new Int32Array(F)
-    const patU = new Float64Array(F)
+    const N = slab.f64(P * F)
+    const patU = slab.f64(F)
+    const patF = slab.i32(F)
     // Over the whole ballots: the run may have followed a restriction of them (classOf).
     const full = this.full
     const classOf = this.classOf

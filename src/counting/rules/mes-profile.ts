@@ -1,3 +1,4 @@
+import { Slab } from '../slab.js'
 import type { Election } from '../types.js'
 
 /** Which utility a supporter has for a project (README of ../shared/pabulib, "Method of Equal Shares"). */
@@ -47,14 +48,16 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
   const unit = utility === 'cost' || utility === 'cardinality'
   let entries = 0
   for (let b = 0; b < ballots.length; b++) entries += ballots[b]!.projects.length
+  const B = ballots.length
+  const slab = new Slab(nProjects, 3 * nProjects + 2 * B + 2 + 4 * entries, 0)
+  const supporters = slab.f64(nProjects)
   // A ballot's entries with utility > 0, each project once: at most its length.
-  const seen = new Int32Array(nProjects).fill(-1)
-  let classWeight = new Int32Array(ballots.length)
-  let classStart = new Int32Array(ballots.length + 1)
-  let classProject = new Int32Array(entries)
-  let classUtil = new Int32Array(entries)
-  const projectStart = new Int32Array(nProjects + 1)
-  const supporters = new Float64Array(nProjects)
+  const seen = slab.i32(nProjects).fill(-1)
+  let classWeight = slab.i32(B)
+  let classStart = slab.i32(B + 1)
+  let classProject = slab.i32(entries)
+  let classUtil = slab.i32(entries)
+  const projectStart = slab.i32(nProjects + 1)
   let nVoters = 0
   let maxUtil = 0
   let nClasses = 0
@@ -95,19 +98,20 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
   if (nVoters > 2 ** 31 - 1) throw new RangeError('MES supports at most 2^31 - 1 voters')
   // Counts N_f = Σ weight·utility are kept in float64 by the engine: they must stay below 2^53.
   if (nVoters * maxUtil >= 2 ** 53) throw new RangeError('MES: voters × utility must stay below 2^53')
-  // Empty ballots, zero utilities and repeated projects leave some room: trim it.
-  if (nClasses < ballots.length) {
-    classWeight = classWeight.slice(0, nClasses)
-    classStart = classStart.slice(0, nClasses + 1)
+  // Empty ballots, zero utilities and repeated projects leave some room (views of the used part).
+  if (nClasses < B) {
+    classWeight = classWeight.subarray(0, nClasses)
+    classStart = classStart.subarray(0, nClasses + 1)
   }
   if (total < entries) {
-    classProject = classProject.slice(0, total)
-    classUtil = classUtil.slice(0, total)
+    classProject = classProject.subarray(0, total)
+    classUtil = classUtil.subarray(0, total)
   }
   for (let p = 0; p < nProjects; p++) projectStart[p + 1]! += projectStart[p]!
-  const fill = projectStart.slice(0, nProjects)
-  const projectClass = new Int32Array(total)
-  const projectUtil = new Int32Array(total)
+  const fill = slab.i32(nProjects)
+  fill.set(projectStart.subarray(0, nProjects))
+  const projectClass = slab.i32(total)
+  const projectUtil = slab.i32(total)
   for (let c = 0; c < nClasses; c++) {
     for (let i = classStart[c]!; i < classStart[c + 1]!; i++) {
       const at = fill[classProject[i]!]!++
