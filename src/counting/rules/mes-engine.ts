@@ -1548,17 +1548,22 @@ export class MesRun {
     const errB = this.EB + 4 * EPS * qF
     if (this.sequence) {
       this.winnerQ = ((Pu + this.exS[p]!) / R) * (1 + 1e-9)
-      // While every poor payer surely stays poor over the horizon, the price falls at least at
-      // Σ_poor (lower slope) / R, and so do the budgets of the rich payers grow faster.
+      // Over the horizon the price falls at rate Σ_poor w·(budget slope) / R_rich. Poor payers
+      // only turn rich, and rich ones stay rich, so the payers surely poor over the whole horizon
+      // keep paying their whole budget, growing at least at their lower slope, while the rich weight
+      // grows at most by the poor who may turn rich and the voters who paid their whole budget
+      // earlier and may hold some (exW): the price falls at least at Σ_surely w·gL / (R + those),
+      // and so do the budgets of the rich payers grow faster.
       let low = 0
-      for (let i = 0; i < this.orderLen && low >= 0; i++) {
+      let maybe = this.exW[p]!
+      for (let i = 0; i < this.orderLen; i++) {
         const g = order[i]!
         if (!gPoor[g]) continue
         const slack = qF - gB[g]! - errB
         if (slack / ((gU[g]! + this.winnerQ) * (1 + 1e-9)) >= this.horizon) low += cnt[row + g]! * this.gL[g]!
-        else low = -1
+        else maybe += cnt[row + g]!
       }
-      this.winnerLambda = low > 0 ? (low / R) * (1 - 1e-9) : 0
+      this.winnerLambda = low > 0 ? (low / (R + maybe)) * (1 - 1e-9) : 0
     }
     let stable = this.stable
     for (let i = 0; i < this.orderLen; i++) {
