@@ -908,27 +908,12 @@ export class MesRun {
     let Ps = 0
     let Pu = 0
     if (this.pr.unit) {
-      const { order, cnt, gB, gS, gU } = this
-      const row = p * this.gCap
-      let Pw = 0
-      const len = this.orderLen
-      for (let i = 0; i < len; i++) {
-        const g = order[i]!
-        const c = cnt[row + g]!
-        if (c === 0) continue
-        m++
-        const b = gB[g]!
-        R = W - Pw
-        const x = (C - Pb) / R
-        if (x <= b) {
-          q = x
-          break
-        }
-        Pb += c * b
-        Ps += c * gS[g]!
-        Pu += c * gU[g]!
-        Pw += c
-      }
+      q = this.unitSplit(p, W)
+      Pb = this.spPb
+      m = this.spM
+      R = this.spR
+      Ps = this.spPs
+      Pu = this.spPu
     } else {
       const k = this.gatherClasses(p)
       const idx = this.sortedGathered(k)
@@ -975,6 +960,78 @@ export class MesRun {
       this.certSlopeU[p] = (-(Pu + this.exS[p]!) / (R * this.divF[p]!)) * (1 + 1e-9)
     }
     return low
+  }
+
+  /** unitSplit's sums: budgets, entries, rich weight, slopes and upper slopes of the poor. */
+  private spPb = 0
+  private spM = 0
+  private spR = 0
+  private spPs = 0
+  private spPu = 0
+
+  /**
+   * Unit utilities: the float price of p (whose alive weight is W) over its groups in budget order,
+   * NaN when its supporters fall short in floats; the sums it took are left in spPb, spM, spR, spPs
+   * and spPu.
+   */
+  private unitSplit(p: number, W: number): number {
+    const { order, cnt, gB, gS, gU } = this
+    const C = this.CF[p]!
+    const row = p * this.gCap
+    let Pb = 0
+    let m = 0
+    let q = Number.NaN
+    let R = 0
+    let Ps = 0
+    let Pu = 0
+    let Pw = 0
+    const len = this.orderLen
+    for (let i = 0; i < len; i++) {
+      const g = order[i]!
+      const c = cnt[row + g]!
+      if (c === 0) continue
+      m++
+      const b = gB[g]!
+      R = W - Pw
+      const x = (C - Pb) / R
+      if (x <= b) {
+        q = x
+        break
+      }
+      Pb += c * b
+      Ps += c * gS[g]!
+      Pu += c * gU[g]!
+      Pw += c
+    }
+    this.spPb = Pb
+    this.spM = m
+    this.spR = R
+    this.spPs = Ps
+    this.spPu = Pu
+    return q
+  }
+
+  /**
+   * The certificates' key of open project o recomputed at the current step, when its supporters
+   * paid since its last computation (it was not popped: its stale key was already above the
+   * winner's price): rho only rises from step to step, so the new lower bound and its slopes hold
+   * for this step and the later ones. Nothing else changes (o stays dirty for the search). False
+   * when its float price is not conclusive (the old key stays).
+   */
+  private refreshCertKey(o: number): boolean {
+    const W = this.aliveW[o]!
+    if (W === 0) return false
+    const q = this.unitSplit(o, W)
+    if (Number.isNaN(q)) return false
+    const R = this.spR
+    const errSum = (this.spM * EPS * this.TF + this.EB) * W
+    const errQ = 4 * ((errSum + EPS * this.CF[o]!) / R + EPS * q)
+    const low = Math.max(((q - errQ) / this.divF[o]!) * (1 - 4 * EPS), 0)
+    if (!(low > this.certKey[o]!)) return false
+    this.certKey[o] = low
+    this.certSlope[o] = (-this.spPs / (R * this.divF[o]!)) * (1 + 1e-9)
+    this.certSlopeU[o] = (-(this.spPu + this.exS[o]!) / (R * this.divF[o]!)) * (1 + 1e-9)
+    return true
   }
 
   /**
@@ -1597,20 +1654,20 @@ export class MesRun {
     }
     for (let o = 0; o < P && (stable > 0 || seq > 0); o++) {
       if (o === p || this.fate[o] !== Fate.Open) continue
-      const gap = this.certKey[o]! - rhoUp
+      let gap = this.certKey[o]! - rhoUp
+      // Along the sequence the winner's rho falls at least along the chord; o's falls at most at its
+      // upper slope.
+      let best = sequence && gap > 0 ? this.chordReach(gap, o, levels) : 0
+      // o's key is stale (its supporters paid since; it was not popped, being above p's price) and
+      // bounds the sequence certificate: its key at this step is higher (refreshCertKey). Both hold.
+      if (sequence && this.dirty[o] && best < seq && this.refreshCertKey(o)) {
+        gap = this.certKey[o]! - rhoUp
+        if (gap > 0) best = Math.max(best, this.chordReach(gap, o, levels))
+      }
       if (gap > 0) {
         const rate = slopeUp - this.certSlope[o]!
         if (rate > 0) stable = Math.min(stable, gap / rate)
-        // Along the sequence the winner's rho falls at least along the chord; o's falls at most at its
-        // upper slope.
-        if (sequence) {
-          let best = 0
-          for (let i = 0; i < levels; i++) {
-            const rateU = -this.certSlopeU[o]! - chords[i]!
-            best = Math.max(best, rateU > 0 ? Math.min(reach[i]!, gap / rateU) : reach[i]!)
-          }
-          seq = Math.min(seq, best)
-        }
+        if (sequence) seq = Math.min(seq, best)
         continue
       }
       // A tie: harmless only if both prices are exact, equal, without poor payers (constant in T),
@@ -1639,6 +1696,21 @@ export class MesRun {
     this.seqStable = seq
     this.stable = stable
     return slopeQ
+  }
+
+  /**
+   * How far (scaled units) the winner's price stays below the lower bound of o's, `gap` above it
+   * now: o's falls at most at its upper slope, the winner's at least along the chords (certifyWinner
+   * filled chords and reach for `levels` horizons).
+   */
+  private chordReach(gap: number, o: number, levels: number): number {
+    const { chords, reach } = this
+    let best = 0
+    for (let i = 0; i < levels; i++) {
+      const rateU = -this.certSlopeU[o]! - chords[i]!
+      best = Math.max(best, rateU > 0 ? Math.min(reach[i]!, gap / rateU) : reach[i]!)
+    }
+    return best
   }
 
   /**
