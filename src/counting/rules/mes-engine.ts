@@ -1012,26 +1012,39 @@ export class MesRun {
   }
 
   /**
-   * The certificates' key of open project o recomputed at the current step, when its supporters
-   * paid since its last computation (it was not popped: its stale key was already above the
-   * winner's price): rho only rises from step to step, so the new lower bound and its slopes hold
-   * for this step and the later ones. Nothing else changes (o stays dirty for the search). False
-   * when its float price is not conclusive (the old key stays).
+   * The sequence certificate of the pair (winner at rhoUp, open project o) from o's price at the
+   * current step, when its supporters paid since its key was computed (it was not popped: its stale
+   * key was already above the winner's price). Rho only rises from step to step, so a higher key
+   * (and its slopes) holds for this step and the later ones: it replaces the stale one in certKey,
+   * for the certificates only (o stays dirty for the search). If o's supporters cannot afford it
+   * now, it cannot take the step while their money falls short (as a dropped project,
+   * recordDrop), nor ever while its price once affordable stays above the winner's. 0 when its
+   * float price is not conclusive.
    */
-  private refreshCertKey(o: number): boolean {
+  private freshReach(o: number, rhoUp: number, levels: number): number {
     const W = this.aliveW[o]!
-    if (W === 0) return false
+    if (W === 0) return 0
     const q = this.unitSplit(o, W)
-    if (Number.isNaN(q)) return false
-    const R = this.spR
+    const C = this.CF[o]!
     const errSum = (this.spM * EPS * this.TF + this.EB) * W
-    const errQ = 4 * ((errSum + EPS * this.CF[o]!) / R + EPS * q)
+    if (Number.isNaN(q)) {
+      if (!(this.spPb + 2 * errSum < C * (1 - 4 * EPS))) return 0
+      const up = (this.spPu + this.exS[o]!) * (1 + 1e-9)
+      const atLeast =
+        (Math.max(C / this.pr.supporters[o]!, this.raisedPriceLow(o)) / this.divF[o]!) * (1 - 1e-9)
+      if (atLeast > rhoUp) return Number.POSITIVE_INFINITY
+      return up > 0 ? (C - this.spPb - 2 * errSum) / up : Number.POSITIVE_INFINITY
+    }
+    const R = this.spR
+    const errQ = 4 * ((errSum + EPS * C) / R + EPS * q)
     const low = Math.max(((q - errQ) / this.divF[o]!) * (1 - 4 * EPS), 0)
-    if (!(low > this.certKey[o]!)) return false
-    this.certKey[o] = low
-    this.certSlope[o] = (-this.spPs / (R * this.divF[o]!)) * (1 + 1e-9)
-    this.certSlopeU[o] = (-(this.spPu + this.exS[o]!) / (R * this.divF[o]!)) * (1 + 1e-9)
-    return true
+    if (low > this.certKey[o]!) {
+      this.certKey[o] = low
+      this.certSlope[o] = (-this.spPs / (R * this.divF[o]!)) * (1 + 1e-9)
+      this.certSlopeU[o] = (-(this.spPu + this.exS[o]!) / (R * this.divF[o]!)) * (1 + 1e-9)
+    }
+    const gap = this.certKey[o]! - rhoUp
+    return gap > 0 ? this.chordReach(gap, o, levels) : 0
   }
 
   /**
@@ -1659,14 +1672,15 @@ export class MesRun {
       // upper slope.
       let best = sequence && gap > 0 ? this.chordReach(gap, o, levels) : 0
       // o's key is stale (its supporters paid since; it was not popped, being above p's price) and
-      // bounds the sequence certificate: its key at this step is higher (refreshCertKey). Both hold.
-      if (sequence && this.dirty[o] && best < seq && this.refreshCertKey(o)) {
+      // bounds the sequence certificate: its price at this step may say more (freshReach). Both hold.
+      if (sequence && this.dirty[o] && best < seq) {
+        best = Math.max(best, this.freshReach(o, rhoUp, levels))
         gap = this.certKey[o]! - rhoUp
-        if (gap > 0) best = Math.max(best, this.chordReach(gap, o, levels))
       }
-      if (gap > 0) {
+      if (gap > 0 || best > 0) {
         const rate = slopeUp - this.certSlope[o]!
-        if (rate > 0) stable = Math.min(stable, gap / rate)
+        if (!(gap > 0)) stable = 0
+        else if (rate > 0) stable = Math.min(stable, gap / rate)
         if (sequence) seq = Math.min(seq, best)
         continue
       }
