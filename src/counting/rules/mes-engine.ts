@@ -174,6 +174,7 @@ interface Snapshot {
   gU: Float64Array<ArrayBuffer>
   gL: Float64Array<ArrayBuffer>
   exS: Float64Array<ArrayBuffer>
+  exAt: Float64Array<ArrayBuffer>
   exSoon: Uint8Array<ArrayBuffer>
   exW: Float64Array<ArrayBuffer>
   uMax: number
@@ -276,6 +277,18 @@ export class MesRun {
    */
   private seqStable = Number.POSITIVE_INFINITY
   private readonly certSlopeU: Float64Array
+  /**
+   * Per project, with its key: the part of its upper slope due to voters who paid their whole
+   * budget earlier and may hold some (exS), and how far (scaled units from T) none of them can
+   * (exAt then): before that its rho falls at most at certSlopeU, after at certSlopeU + certSlopeX.
+   */
+  private readonly certSlopeX: Float64Array
+  private readonly certExAt: Float64Array
+  /**
+   * Per project: how far (scaled units from T) every voter counted in exS surely still holds
+   * nothing (the least of their slacks over closing rates when they paid their whole budget).
+   */
+  private readonly exAt: Float64Array
   private readonly exS: Float64Array
   /** Per class: it paid its whole budget and may keep some before the horizon. */
   private readonly exSoon: Uint8Array
@@ -443,13 +456,16 @@ export class MesRun {
     const oc = unit ? Math.min(nC + 1, 256) : 0
     const nodes = unit ? NODES : 0
     const slab = new Slab(
-      7 * certified + 3 * P + (unit ? 0 : nC) + 5 * cap + oc,
+      10 * certified + 3 * P + (unit ? 0 : nC) + 5 * cap + oc,
       3 * P + (unit ? nC : 0) + 5 * oc + 2 * nodes + cap * (P + 1),
       certified + (this.certify ? nC : 0) + 2 * P + (unit ? 0 : nC) + cap,
     )
     this.certKey = certified > 0 ? slab.f64(certified) : EMPTY_F64
     this.certSlope = certified > 0 ? slab.f64(certified) : EMPTY_F64
     this.certSlopeU = certified > 0 ? slab.f64(certified) : EMPTY_F64
+    this.certSlopeX = certified > 0 ? slab.f64(certified) : EMPTY_F64
+    this.certExAt = certified > 0 ? slab.f64(certified) : EMPTY_F64
+    this.exAt = certified > 0 ? slab.f64(certified).fill(Number.POSITIVE_INFINITY) : EMPTY_F64
     this.exS = certified > 0 ? slab.f64(certified) : EMPTY_F64
     this.exW = certified > 0 ? slab.f64(certified) : EMPTY_F64
     this.dropLimit = certified > 0 ? slab.f64(certified) : EMPTY_F64
@@ -576,6 +592,7 @@ export class MesRun {
     this.gU = widened(snap.gU, cap)
     this.gL = widened(snap.gL, cap)
     this.exS.set(snap.exS)
+    this.exAt.set(snap.exAt)
     this.exSoon.set(snap.exSoon)
     this.exW.set(snap.exW)
     this.uMax = snap.uMax
@@ -625,6 +642,7 @@ export class MesRun {
       gU: this.gU.slice(),
       gL: this.gL.slice(),
       exS: this.exS.slice(),
+      exAt: this.exAt.slice(),
       exSoon: this.exSoon.slice(),
       exW: this.exW.slice(),
       uMax: this.uMax,
@@ -662,6 +680,7 @@ export class MesRun {
     for (let p = 0; p < this.P; p++) {
       if (this.fate[p] === Fate.Unaffordable && this.dropAt[p] < L) this.dropLimit[p]! -= d
     }
+    for (let p = 0; p < this.exAt.length; p++) this.exAt[p] = Math.max(0, this.exAt[p]! - d)
     this.T = T
     this.TF = Number(T)
     this.EB = 4 * (this.P + 2) * EPS * this.TF
@@ -946,6 +965,7 @@ export class MesRun {
         this.certKey[p] = 0
         this.certSlope[p] = Number.NEGATIVE_INFINITY
         this.certSlopeU[p] = Number.NEGATIVE_INFINITY
+        this.certSlopeX[p] = 0
       }
       return 0
     }
@@ -956,8 +976,11 @@ export class MesRun {
     if (this.certify) {
       this.certKey[p] = low
       this.certSlope[p] = (-Ps / (R * this.divF[p]!)) * (1 + 1e-9)
-      // Whatever the poor payers: rho(T) >= rho(T0) - d·Σ_poor S_i / (R·div) (README of mes.ts, add1).
-      this.certSlopeU[p] = (-(Pu + this.exS[p]!) / (R * this.divF[p]!)) * (1 + 1e-9)
+      // Whatever the poor payers: rho(T) >= rho(T0) - d·Σ_poor S_i / (R·div) (README of mes.ts, add1),
+      // and the voters who paid their whole budget add their exS once they may hold some.
+      this.certSlopeU[p] = (-Pu / (R * this.divF[p]!)) * (1 + 1e-9)
+      this.certSlopeX[p] = (-this.exS[p]! / (R * this.divF[p]!)) * (1 + 1e-9)
+      this.certExAt[p] = this.exAt[p]!
     }
     return low
   }
@@ -1041,7 +1064,9 @@ export class MesRun {
     if (low > this.certKey[o]!) {
       this.certKey[o] = low
       this.certSlope[o] = (-this.spPs / (R * this.divF[o]!)) * (1 + 1e-9)
-      this.certSlopeU[o] = (-(this.spPu + this.exS[o]!) / (R * this.divF[o]!)) * (1 + 1e-9)
+      this.certSlopeU[o] = (-this.spPu / (R * this.divF[o]!)) * (1 + 1e-9)
+      this.certSlopeX[o] = (-this.exS[o]! / (R * this.divF[o]!)) * (1 + 1e-9)
+      this.certExAt[o] = this.exAt[o]!
     }
     const gap = this.certKey[o]! - rhoUp
     return gap > 0 ? this.chordReach(gap, o, levels) : 0
@@ -1475,14 +1500,17 @@ export class MesRun {
           this.classGroup[c] = -1
           let wS = 0
           let wSoon = 0
+          let at = Number.POSITIVE_INFINITY
           if (certify) {
             // Its budget stays 0 while b_g(T) <= q(T): slack qF - b_g closing at most at gU + Q.
             const up = (this.gU[g]! + Q) * (1 + 1e-9)
-            const soon = !((qF - this.gB[g]! - errB) / up >= this.horizon)
+            const slack = (qF - this.gB[g]! - errB) / up
+            const soon = !(slack >= this.horizon)
             this.exSoon[c] = soon ? 1 : 0
             if (soon) {
               wS = w * up
               wSoon = w
+              at = Number.isNaN(slack) ? 0 : Math.max(slack, 0)
             }
           }
           // Counts of closed projects are never read again (a reused group may keep stale ones), but
@@ -1495,6 +1523,7 @@ export class MesRun {
             if (certify) {
               exS[x]! += wS
               this.exW[x]! += wSoon
+              if (at < this.exAt[x]!) this.exAt[x] = at
             }
             dirty[x] = 1
           }
@@ -1719,10 +1748,19 @@ export class MesRun {
    */
   private chordReach(gap: number, o: number, levels: number): number {
     const { chords, reach } = this
+    const at = this.certExAt[o]!
+    const extra = -this.certSlopeX[o]!
     let best = 0
     for (let i = 0; i < levels; i++) {
-      const rateU = -this.certSlopeU[o]! - chords[i]!
-      best = Math.max(best, rateU > 0 ? Math.min(reach[i]!, gap / rateU) : reach[i]!)
+      // The gap closes at most at `rate` until `at`, at rate + extra after.
+      const rate = -this.certSlopeU[o]! - chords[i]!
+      let d = Number.POSITIVE_INFINITY
+      if (rate > 0 && gap <= rate * at) d = gap / rate
+      else if (at < Number.POSITIVE_INFINITY) {
+        const after = rate + extra
+        if (after > 0) d = at + (gap - Math.max(rate, 0) * at) / after
+      }
+      best = Math.max(best, Math.min(reach[i]!, d))
     }
     return best
   }
