@@ -14,9 +14,15 @@ import { loadInstance } from './fixtures/pabulib.js'
  */
 // With the largest budget increment mes_cost_add1 reaches on each (k of its result). Józsefváros
 // (HUF, 918 voters) is small enough for hundreds of fresh runs and has both kinds of certificates.
-const FILES = [{ file: 'Hungary_Budapest_2023_VIII_Jozsefvaros.pb', maxK: 75_000 }]
+// Budapest 2024 (28,943 voters, a run ~10 ms) has near ties between open projects whose keys are
+// stale or who cannot afford the step any more (freshReach), and voters who paid their whole
+// budget coming back (exAt), at almost every run: fewer, costlier runs.
+const FILES = [
+  { file: 'Hungary_Budapest_2023_VIII_Jozsefvaros.pb', maxK: 75_000, runs: 150, minChecked: 1000 },
+  { file: 'Hungary_Budapest_2024.pb', maxK: 22_000, runs: 12, minChecked: 100 },
+]
 
-for (const { file, maxK } of FILES) {
+for (const { file, maxK, runs, minChecked } of FILES) {
   t.test(
     `when MES runs on ${file} certify their sequence of winners, then fresh runs inside agree`,
     async (tt) => {
@@ -85,10 +91,10 @@ for (const { file, maxK } of FILES) {
             )
           },
         ),
-        { numRuns: 150 },
+        { numRuns: runs },
       )
-      tt.ok(checked > 1000, `${checked} budgets checked`)
-      tt.ok(longer > 10, `${longer} sequence certificates reach beyond the decision certificate`)
+      tt.ok(checked > minChecked, `${checked} budgets checked`)
+      tt.ok(longer > runs / 15, `${longer} sequence certificates reach beyond the decision certificate`)
     },
   )
 }
