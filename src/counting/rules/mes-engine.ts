@@ -1089,8 +1089,7 @@ export class MesRun {
    * uMax·horizon (the same raise for all keeps the groups' order), voters who paid their whole
    * budget and may keep some hold at most uMax·horizon, the others nothing. 0 when no bound.
    */
-  private raisedPriceLow(p: number): number {
-    const H = this.horizon
+  private raisedPriceLow(p: number, H = this.horizon): number {
     if (!Number.isFinite(H) || !this.pr.unit) return 0
     const shift = this.uMax * H
     const { order, cnt, gB } = this
@@ -1123,6 +1122,22 @@ export class MesRun {
     const W = this.aliveW[p]! + this.exW[p]!
     const err = 4 * (((m * EPS * (this.TF + shift) + this.EB) * W + EPS * C) / R + EPS * q)
     return Math.max(0, q - err)
+  }
+
+  /**
+   * How long (scaled units from T, H/4, H/16 or H/64, else 0) a project found unaffordable cannot
+   * take a step whose winner's rho is rhoUp even once affordable: its price over that shorter
+   * horizon, from the budgets now (they only fell since it was dropped), stays above (recordDrop
+   * judges the whole horizon).
+   */
+  private dropSafeFor(o: number, rhoUp: number): number {
+    if (this.outside !== undefined && this.outside[o] === 0) return 0
+    const atLeast = this.CF[o]! / this.pr.supporters[o]!
+    for (let H = this.horizon / 4, k = 0; k < 3; k++, H /= 4) {
+      const low = (Math.max(atLeast, this.raisedPriceLow(o, H)) / this.divF[o]!) * (1 - 1e-9)
+      if (low > rhoUp) return H
+    }
+    return 0
   }
 
   /**
@@ -1734,7 +1749,9 @@ export class MesRun {
     for (let o = 0; o < P && seq > 0; o++) {
       if (this.fate[o] !== Fate.Unaffordable || this.dropRhoLow[o]! > rhoUp || this.dropLimit[o]! >= seq)
         continue
-      seq = Math.min(seq, this.refreshDropLimit(o))
+      let limit = this.refreshDropLimit(o)
+      if (limit < seq) limit = Math.max(limit, this.dropSafeFor(o, rhoUp))
+      seq = Math.min(seq, limit)
     }
     this.seqStable = seq
     this.stable = stable
