@@ -329,7 +329,7 @@ function fitsSomething(s: Setup, run: RunWithOptions, onlySupported: boolean): b
  * outcome and the same verdict: those k are skipped, not guessed (src/counting/README.md,
  * Performance). Decisions change whenever a payer who paid its whole budget would start keeping
  * some, which with small currency units (HUF) is every couple of k; the sequence changes far less
- * often: Józsefváros 2023 needs 204 runs for k = 74,755, Budapest 2024 1,369 for 22,001.
+ * often: Józsefváros 2023 needs 118 runs for k = 74,755, Budapest 2024 563 for 22,001.
  * (Comparing two runs by monotonicity alone was tried and rarely proves anything: the runner-up
  * is usually too close.)
  */
@@ -350,13 +350,15 @@ function add1(election: Election, context: RuleContext): Add1 {
   let resumedOf = 0
   // How far (in budget increments) fresh runs seek their sequence certificate (mes-engine.ts,
   // horizon): doubled while certificates reach it, halved when they fall far short, never under 64
-  // (Budapest 2024: 1,369 runs; with 16, 1,480: the short reaches are near a change of sequence).
+  // (with 16, 32 or 128 instead, Budapest 2024 takes 5 to 10% more runs: the short reaches are near
+  // a change of sequence, where a longer horizon only loosens the bounds).
   let horizon = 64
-  // The sequence certificate costs some work per step: tried once the loop has taken 64 runs (most
-  // files need fewer: Łódź 2022 61 runs, most under 20) if the sequence changed at most once every
-  // 8 increments so far, kept unless its first 3 fresh runs skip fewer than 2 increments each on
-  // average (Budapest 2024: ~30; Józsefváros 2023: hundreds). Warszawa 2026 and Toulouse 2024 never
-  // try it: their sequence changes every 1 to 3 increments.
+  // The sequence certificate costs some work per step: tried once the loop has taken 16 runs if the
+  // sequence changed at most once every 8 increments so far, kept unless its first 3 fresh runs
+  // skip fewer than 2 increments each on average (Budapest 2024: ~40; Józsefváros 2023: hundreds).
+  // Warszawa 2026 and Toulouse 2024 never try it: their sequence changes every 1 to 3 increments.
+  // (After 64 runs instead, Budapest 2024 spent 64 runs on its first 210 increments, Amsterdam 179
+  // took 449 runs instead of 150; after 4 or 8, too few changes are seen to judge.)
   let sequence = false
   let fresh = 0
   // Runs whose sequence of winners differs from the previous run's: where it changes more often than
@@ -429,7 +431,7 @@ function add1(election: Election, context: RuleContext): Add1 {
       if (fresh === 3 && reachSequence < 6) sequence = false
     }
     if (runs === 32 && k + 1n - 32n < 8n) certify = false
-    if (runs === 64 && fresh === 0 && k >= 8n * BigInt(changes)) sequence = true
+    if (runs === 16 && fresh === 0 && k >= 8n * BigInt(changes)) sequence = true
     const skip = Math.ceil(reach * (1 - 1e-12)) - 1
     k += 1n + BigInt(Math.min(Math.max(skip, 0), 2 ** 40))
   }
