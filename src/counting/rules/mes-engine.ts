@@ -1132,12 +1132,26 @@ export class MesRun {
    */
   private dropSafeFor(o: number, rhoUp: number): number {
     if (this.outside !== undefined && this.outside[o] === 0) return 0
+    this.rebuildRow(o)
     const atLeast = this.CF[o]! / this.pr.supporters[o]!
     for (let H = this.horizon / 4, k = 0; k < 3; k++, H /= 4) {
       const low = (Math.max(atLeast, this.raisedPriceLow(o, H)) / this.divF[o]!) * (1 - 1e-9)
       if (low > rhoUp) return H
     }
     return 0
+  }
+
+  /** The counts of a project from its supporter classes' groups (fund() keeps only open ones'). */
+  private rebuildRow(p: number): void {
+    const pr = this.pr
+    const { cnt, classGroup } = this
+    const row = p * this.gCap
+    cnt.fill(0, row, row + this.nG)
+    for (let i = pr.projectStart[p]!; i < pr.projectStart[p + 1]!; i++) {
+      const c = pr.projectClass[i]!
+      const g = classGroup[c]!
+      if (g >= 0) cnt[row + g]! += pr.classWeight[c]!
+    }
   }
 
   /**
@@ -1161,18 +1175,20 @@ export class MesRun {
     // Left out of a restricted profile: unaffordable while n·T' < supporters·cost, from the start of
     // the run on (its limit from the first float test, moved by resume()); its counts are not kept.
     if (this.outside !== undefined && this.outside[o] === 0) return this.dropLimit[o]!
-    const { order, cnt, gB, gU } = this
-    const row = o * this.gCap
+    // Over its supporter classes: the counts of an unaffordable project are not kept (fund()).
+    const pr = this.pr
+    const { classGroup, gB, gU } = this
     let Pb = 0
     let Pu = 0
     let m = 0
-    for (let i = 0; i < this.orderLen; i++) {
-      const g = order[i]!
-      const c = cnt[row + g]!
-      if (c === 0) continue
+    for (let i = pr.projectStart[o]!; i < pr.projectStart[o + 1]!; i++) {
+      const c = pr.projectClass[i]!
+      const g = classGroup[c]!
+      if (g < 0) continue
+      const w = pr.classWeight[c]!
       m++
-      Pb += c * gB[g]!
-      Pu += c * gU[g]!
+      Pb += w * gB[g]!
+      Pu += w * gU[g]!
     }
     const errSum = (m * EPS * this.TF + this.EB) * this.aliveW[o]!
     const slack = this.CF[o]! - Pb - 2 * errSum
@@ -1483,7 +1499,8 @@ export class MesRun {
       let gChild = this.gChild
       let gPoor = this.gPoor
       const certify = this.sequence
-      // Sequence certificate: the counts of unaffordable projects are kept too (refreshDropLimit).
+      // Sequence certificate: the alive weights and exS of unaffordable projects are kept too
+      // (refreshDropLimit), not their counts (it sums over their classes; dropSafeFor rebuilds them).
       const tracked = certify ? Fate.Unaffordable : Fate.Open
       const Q = certify ? this.winnerQ : 0
       const lambda = certify ? this.winnerLambda : 0
@@ -1528,12 +1545,11 @@ export class MesRun {
               at = Number.isNaN(slack) ? 0 : Math.max(slack, 0)
             }
           }
-          // Counts of closed projects are never read again (a reused group may keep stale ones), but
-          // for unaffordable ones while certifying.
+          // Counts of closed projects are never read again (a reused group may keep stale ones).
           for (let t = start; t < end; t++) {
             const x = classProject[t]!
             if (fate[x] !== Fate.Open && fate[x] !== tracked) continue
-            cnt[x * cap + g]! -= w
+            if (fate[x] === Fate.Open) cnt[x * cap + g]! -= w
             aliveW[x]! -= w
             if (certify) {
               exS[x]! += wS
@@ -1577,7 +1593,7 @@ export class MesRun {
           this.classGroup[c] = h
           for (let t = start; t < end; t++) {
             const x = classProject[t]!
-            if (fate[x] !== Fate.Open && fate[x] !== tracked) continue
+            if (fate[x] !== Fate.Open) continue
             const r = x * cap
             cnt[r + g]! -= w
             cnt[r + h]! += w
