@@ -115,6 +115,9 @@ class Heap {
     this.keys = keys
     this.items = items
   }
+  get capacity(): number {
+    return this.keys.length
+  }
   push(key: number, item: number): void {
     const keys = this.keys
     const items = this.items
@@ -1721,9 +1724,11 @@ export class MesRun {
     const levels = sequence && Number.isFinite(H) ? CHORD_LEVELS : 1
     const chords = this.chords
     const reach = this.reach
+    // p's groups, gathered once for all horizons.
+    const k = levels > 1 ? this.gatherGroups(p) : 0
     for (let i = 0; i < levels; i++) {
       reach[i] = levels === 1 ? Number.POSITIVE_INFINITY : H / 4 ** i
-      chords[i] = levels === 1 ? 0 : (rhoUp - this.raisedRhoUp(p, reach[i]!)) / reach[i]!
+      chords[i] = levels === 1 ? 0 : (rhoUp - this.raisedRhoUp(p, k, reach[i]!)) / reach[i]!
     }
     for (let o = 0; o < P && (stable > 0 || seq > 0); o++) {
       if (o === p || this.fate[o] !== Fate.Open) continue
@@ -1802,12 +1807,13 @@ export class MesRun {
    * An upper bound of p's rho when every alive supporter group holds gL·H more (scaled units) and
    * voters who paid their whole budget hold nothing.
    */
-  private raisedRhoUp(p: number, H: number): number {
-    const k = this.gatherGroups(p)
-    const { sW, sKey, gL } = this
-    // sKey: budgets raised by their lower slope × H (no longer in the groups' order).
-    for (let j = 0; j < k; j++) sKey[j] = sKey[j]! + gL[this.sId[j]!]! * H
-    const idx = this.sortedGathered(k)
+  private raisedRhoUp(p: number, k: number, H: number): number {
+    // The k groups gathered (gatherGroups) in budget order; raised by their lower slope × H they
+    // come out of a heap in raised order: a group's raised budget is at least its budget + H (gL >= 1),
+    // so the groups whose budget + H passes the heap's least raised budget can wait, and the scan
+    // stops at the price, usually after few groups (a full sort cost more).
+    const { sW, sKey, sId, gL } = this
+    const heap = raiseHeap(k)
     const C = this.CF[p]!
     const W = this.aliveW[p]!
     let Pb = 0
@@ -1815,11 +1821,17 @@ export class MesRun {
     let m = 0
     let q = Number.NaN
     let R = W
-    for (let i = 0; i < k; i++) {
-      const j = idx[i]!
+    let next = 0
+    for (;;) {
+      while (next < k && (heap.size === 0 || sKey[next]! + H <= heap.topKey())) {
+        heap.push(sKey[next]! + gL[sId[next]!]! * H, next)
+        next++
+      }
+      if (heap.size === 0) break
+      const b = heap.topKey()
+      const j = heap.pop()
       const c = sW[j]!
       m++
-      const b = sKey[j]!
       R = W - Pw
       const x = (C - Pb) / R
       if (x <= b) {
@@ -1836,7 +1848,6 @@ export class MesRun {
     return ((q + errQ) / this.divF[p]!) * (1 + 1e-9)
   }
 
-  /** Re-sorts the groups by budget: the groups that paid moved down by the same price, keeping their order. */
   /**
    * The order after a step: groups emptied leave it, groups that moved as a whole and new groups
    * (touched[i]'s child) enter at their budget. A step usually changes a few groups out of many
@@ -2152,6 +2163,18 @@ let scratch = {
   sW: EMPTY_F64 as Float64Array,
   sU: EMPTY_F64 as Float64Array,
   sKey: EMPTY_F64 as Float64Array,
+}
+
+// raisedRhoUp's heap, shared by all runs like the above (nothing stays in it), grown as needed.
+let raise = new Heap(EMPTY_F64, EMPTY_I32)
+
+function raiseHeap(size: number): Heap {
+  if (raise.capacity < size) {
+    const n = Math.max(size, 2 * raise.capacity)
+    raise = new Heap(new Float64Array(n), new Int32Array(n))
+  }
+  raise.size = 0
+  return raise
 }
 
 function gatherScratch(size: number): typeof scratch {
