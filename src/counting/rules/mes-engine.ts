@@ -170,8 +170,10 @@ interface Snapshot {
   steps: number
   totalCost: bigint
   nG: number
-  /** Counts of the nG groups then in use, project by project (P × nG). */
+  /** Counts of the nG groups then in use, row by row (rows kept × nG). */
   cnt: Int32Array<ArrayBuffer>
+  /** Per project: its row in cnt, -1 when its counts were not kept (closed for good). */
+  rows: Int32Array<ArrayBuffer>
   gW: Float64Array<ArrayBuffer>
   gS: Float64Array<ArrayBuffer>
   gU: Float64Array<ArrayBuffer>
@@ -585,8 +587,8 @@ export class MesRun {
     const saved = snap.cnt
     for (let p = 0; p < this.P; p++) {
       const row = p * cap
-      const from = p * nG
-      for (let g = 0; g < nG; g++) cnt[row + g] = saved[from + g]!
+      const from = snap.rows[p]! * nG
+      if (from >= 0) for (let g = 0; g < nG; g++) cnt[row + g] = saved[from + g]!
       if (this.nG > nG) cnt.fill(0, row + nG, row + this.nG)
     }
     this.nG = nG
@@ -625,13 +627,22 @@ export class MesRun {
     const used = this.order.subarray(0, this.orderLen)
     const stepOf = this.stepOf.slice()
     stepOf[p] = -1
-    // The counts of the groups in use only (the capacity can be 8 times more: Budapest 2024).
+    // The counts of the groups in use only (the capacity can be 8 times more: Budapest 2024), of the
+    // projects that can be open after resume(): open ones and those dropped at this step (the others'
+    // counts are no longer kept).
     const nG = this.nG
     const cap = this.gCap
-    const cnt = new Int32Array(this.P * nG)
+    const { fate, dropAt } = this
+    const rows = new Int32Array(this.P).fill(-1)
+    let kept = 0
     for (let x = 0; x < this.P; x++) {
+      if (fate[x] === Fate.Open || (fate[x] === Fate.Unaffordable && dropAt[x] === paid)) rows[x] = kept++
+    }
+    const cnt = new Int32Array(kept * nG)
+    for (let x = 0; x < this.P; x++) {
+      if (rows[x]! < 0) continue
       const row = x * cap
-      const to = x * nG
+      const to = rows[x]! * nG
       for (let g = 0; g < nG; g++) cnt[to + g] = this.cnt[row + g]!
     }
     this.snap = {
@@ -640,6 +651,7 @@ export class MesRun {
       totalCost: this.totalCost,
       nG,
       cnt,
+      rows,
       gW: this.gW.slice(),
       gS: this.gS.slice(),
       gU: this.gU.slice(),
