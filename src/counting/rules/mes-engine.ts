@@ -988,16 +988,23 @@ export class MesRun {
     const low = Math.max(((q - errQ) / this.divF[p]!) * (1 - 4 * EPS), 0)
     // rho of this split moves with T at slope -Ps / (R·div) (a sum of non-negative terms: relative error
     // below (m + P + 4)·2^-52, far below the 1e-9 taken).
-    if (this.certify) {
-      this.certKey[p] = low
-      this.certSlope[p] = (-Ps / (R * this.divF[p]!)) * (1 + 1e-9)
-      // Whatever the poor payers: rho(T) >= rho(T0) - d·Σ_poor S_i / (R·div) (README of mes.ts, add1),
-      // and the voters who paid their whole budget add their exS once they may hold some.
-      this.certSlopeU[p] = (-Pu / (R * this.divF[p]!)) * (1 + 1e-9)
-      this.certSlopeX[p] = (-this.exS[p]! / (R * this.divF[p]!)) * (1 + 1e-9)
-      this.certExAt[p] = this.exAt[p]!
-    }
+    if (this.certify) this.setCertKey(p, low, R, Ps, Pu)
     return low
+  }
+
+  /**
+   * p's certificate key: `low` and how it moves with T, from a split with rich weight R whose poor
+   * payers' budgets grow at Ps (upper bound Pu). rho(T) >= rho(T0) - d·Σ_poor S_i / (R·div)
+   * whatever the poor payers (README of mes.ts, add1), and the voters who paid their whole budget
+   * add their exS once they may hold some (exAt).
+   */
+  private setCertKey(p: number, low: number, R: number, Ps: number, Pu: number): void {
+    const scale = (1 + 1e-9) / (R * this.divF[p]!)
+    this.certKey[p] = low
+    this.certSlope[p] = -Ps * scale
+    this.certSlopeU[p] = -Pu * scale
+    this.certSlopeX[p] = -this.exS[p]! * scale
+    this.certExAt[p] = this.exAt[p]!
   }
 
   /** unitSplit's sums: budgets, entries, rich weight, slopes and upper slopes of the poor. */
@@ -1076,13 +1083,7 @@ export class MesRun {
     const R = this.spR
     const errQ = 4 * ((errSum + EPS * C) / R + EPS * q)
     const low = Math.max(((q - errQ) / this.divF[o]!) * (1 - 4 * EPS), 0)
-    if (low > this.certKey[o]!) {
-      this.certKey[o] = low
-      this.certSlope[o] = (-this.spPs / (R * this.divF[o]!)) * (1 + 1e-9)
-      this.certSlopeU[o] = (-this.spPu / (R * this.divF[o]!)) * (1 + 1e-9)
-      this.certSlopeX[o] = (-this.exS[o]! / (R * this.divF[o]!)) * (1 + 1e-9)
-      this.certExAt[o] = this.exAt[o]!
-    }
+    if (low > this.certKey[o]!) this.setCertKey(o, low, R, this.spPs, this.spPu)
     const gap = this.certKey[o]! - rhoUp
     return gap > 0 ? this.chordReach(gap, o, levels) : 0
   }
