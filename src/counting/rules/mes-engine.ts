@@ -1245,6 +1245,11 @@ export class MesRun {
     return idx
   }
 
+  /** How far from the float price q exactSplit compares budgets exactly (and gatherSplit gathers). */
+  private splitMargin(q: number): number {
+    return Math.max(1e-9 * this.TF, 1e-12 * q)
+  }
+
   /** gatherSplit's float split (NaN when the supporters fall short in floats). */
   private splitQ = Number.NaN
 
@@ -1271,7 +1276,7 @@ export class MesRun {
         const x = (C - Pb) / Ru
         if (x <= b) {
           q = x
-          limit = q + Math.max(1e-9 * this.TF, 1e-12 * q)
+          limit = q + this.splitMargin(q)
         } else {
           Pb += c * b
           Ru -= c
@@ -1402,7 +1407,7 @@ export class MesRun {
       }
       if (Number.isNaN(qF)) return null
     }
-    const margin = Math.max(1e-9 * this.TF, 1e-12 * qF)
+    const margin = this.splitMargin(qF)
     let WP = 0
     let R = Rtot
     const amb: number[] = []
