@@ -1096,8 +1096,10 @@ export class MesRun {
   private recordDrop(p: number, slack: number, slopeUp: number): void {
     const up = (slopeUp + this.exS[p]!) * (1 + 1e-9)
     this.dropLimit[p] = !(slack > 0) ? 0 : up > 0 ? slack / up : Number.POSITIVE_INFINITY
-    const atLeast = this.CF[p]! / this.pr.supporters[p]!
-    this.dropRhoLow[p] = (Math.max(atLeast, this.raisedPriceLow(p)) / this.divF[p]!) * (1 - 1e-9)
+    // Its price bound once affordable (dropRhoLowOf), only when a step asks; at once for a project
+    // left out of a restricted profile, whose counts are only right now.
+    this.dropRhoLow[p] = Number.NaN
+    if (this.outside !== undefined && this.outside[p] === 0) this.dropRhoLowOf(p)
   }
 
   /**
@@ -1138,6 +1140,21 @@ export class MesRun {
     const W = this.aliveW[p]! + this.exW[p]!
     const err = 4 * (((m * EPS * (this.TF + shift) + this.EB) * W + EPS * C) / R + EPS * q)
     return Math.max(0, q - err)
+  }
+
+  /**
+   * A lower bound of the rho of a project found unaffordable, should it become affordable over the
+   * horizon (at least cost / supporters), computed when first asked from the budgets then (they only
+   * fell since it was dropped; its counts are rebuilt, fund() no longer keeps them).
+   */
+  private dropRhoLowOf(o: number): number {
+    const known = this.dropRhoLow[o]!
+    if (!Number.isNaN(known)) return known
+    if (this.outside === undefined || this.outside[o] !== 0) this.rebuildRow(o)
+    const atLeast = this.CF[o]! / this.pr.supporters[o]!
+    const low = (Math.max(atLeast, this.raisedPriceLow(o)) / this.divF[o]!) * (1 - 1e-9)
+    this.dropRhoLow[o] = low
+    return low
   }
 
   /**
@@ -1786,7 +1803,7 @@ export class MesRun {
     // A project found unaffordable earlier could take this step should it become affordable and
     // beat p: only if its rho can fall below p's, and only while its supporters' money falls short.
     for (let o = 0; o < P && seq > 0; o++) {
-      if (this.fate[o] !== Fate.Unaffordable || this.dropRhoLow[o]! > rhoUp || this.dropLimit[o]! >= seq)
+      if (this.fate[o] !== Fate.Unaffordable || this.dropLimit[o]! >= seq || this.dropRhoLowOf(o) > rhoUp)
         continue
       let limit = this.refreshDropLimit(o)
       if (limit < seq) limit = Math.max(limit, this.dropSafeFor(o, rhoUp))
