@@ -211,7 +211,8 @@ interface Arena {
 const EMPTY_I32: Int32Array<ArrayBuffer> = new Int32Array(0)
 const EMPTY_F64: Float64Array<ArrayBuffer> = new Float64Array(0)
 const EMPTY_U8: Uint8Array<ArrayBuffer> = new Uint8Array(0)
-// certifyWinner's scratch, shared by all runs (they never interleave; nothing stays in it).
+// The chords and their horizons of the winner being certified (certifyWinner fills them, chordReach
+// reads them), shared by all runs: they never interleave.
 const CHORDS = new Float64Array(CHORD_LEVELS)
 const REACH = new Float64Array(CHORD_LEVELS)
 /** Initial capacity of the step tree's nodes. */
@@ -349,8 +350,6 @@ export class MesRun {
   private gL = EMPTY_F64
   /** λ of the winner being funded. */
   private winnerLambda = 0
-  private readonly chords = CHORDS
-  private readonly reach = REACH
   private gW = EMPTY_F64
   /**
    * The paid steps of each group (its pattern), as a node of a tree of steps shared by all groups:
@@ -1757,8 +1756,8 @@ export class MesRun {
     // one it reaches further; each pair takes the best certificate among them.
     const H = this.horizon
     const levels = sequence && Number.isFinite(H) ? CHORD_LEVELS : 1
-    const chords = this.chords
-    const reach = this.reach
+    const chords = CHORDS
+    const reach = REACH
     // p's groups, gathered once for all horizons.
     const k = levels > 1 ? this.gatherGroups(p) : 0
     for (let i = 0; i < levels; i++) {
@@ -1820,7 +1819,8 @@ export class MesRun {
    * filled chords and reach for `levels` horizons).
    */
   private chordReach(gap: number, o: number, levels: number): number {
-    const { chords, reach } = this
+    const chords = CHORDS
+    const reach = REACH
     const at = this.certExAt[o]!
     const extra = -this.certSlopeX[o]!
     let best = 0
