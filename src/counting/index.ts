@@ -18,6 +18,7 @@ import {
   mesCostAdd1Greedy,
 } from './rules/mes.js'
 import { phragmen } from './rules/phragmen.js'
+import { recycleSlabs } from './slab.js'
 import { buildTieBreak, DEFAULT_TIE_BREAK, idTieRank } from './tie-break.js'
 import type {
   CountOptions,
@@ -155,8 +156,20 @@ export interface CountResult {
   readonly outcome: Outcome
 }
 
+/** Counts in progress (a rule could call count()): slabs are recycled when none is. */
+let counting = 0
+
 /** Runs one rule on an election and explains the outcome with project ids. */
 export function count(election: Election, rule: RuleId, request: CountRequest = {}): CountResult {
+  counting++
+  try {
+    return countOnce(election, rule, request)
+  } finally {
+    if (--counting === 0) recycleSlabs()
+  }
+}
+
+function countOnce(election: Election, rule: RuleId, request: CountRequest): CountResult {
   if (!isRuleId(rule)) throw new RangeError(`unknown rule "${String(rule)}"`)
   if (APPLIES[election.voteType][rule] !== true) throw new RuleNotApplicableError(rule, election.voteType)
   const { tieBreak: criteria = DEFAULT_TIE_BREAK, lotterySeed } = request

@@ -12,18 +12,30 @@ import type { CountOptions, Election, UnfundedReason } from './types.js'
 let lastElection: Election | undefined
 let lastValues: unknown[] = []
 let slots = 0
+/** dropped[i]: called with slot i's value when the cache moves on to another election. */
+const dropped: (((value: never) => void) | undefined)[] = []
 
 /**
  * Memoizes a figure derived from an election while it is the Election object counted last.
  * Elections are immutable (every field is readonly and nothing in the library writes to them), so
  * repeated counts of one election (several rules, the add1 loop) share the work. The
  * values are shared too: callers must treat them as read-only. `compute` must not return undefined.
+ * `onDrop` is called with the value when the cache moves on to another election (to reuse its
+ * buffers: see retireProfile).
  */
-export function perElection<T>(compute: (election: Election) => T): (election: Election) => T {
+export function perElection<T>(
+  compute: (election: Election) => T,
+  onDrop?: (value: T) => void,
+): (election: Election) => T {
   const slot = slots++
+  dropped[slot] = onDrop
   return (election) => {
     let values = lastValues
     if (lastElection !== election) {
+      for (let i = 0; i < values.length; i++) {
+        const drop = dropped[i]
+        if (drop !== undefined && values[i] !== undefined) drop(values[i] as never)
+      }
       values = new Array(slots)
       lastElection = election
       lastValues = values

@@ -1,6 +1,6 @@
 import { Slab } from '../slab.js'
 import { ratio } from './mes-exact.js'
-import { type MesProfile, restrictProfile } from './mes-profile.js'
+import { adopt, type MesProfile, restrictProfile } from './mes-profile.js'
 
 /*
  * One run of the Method of Equal Shares (README of ../shared/pabulib), exact and fast.
@@ -429,13 +429,16 @@ export class MesRun {
       const C = input.cost.map((c) => c * n)
       const div = input.compareByCost ? C : C.map(() => 1n)
       const maxSupport = maxClassesPerProject(pr)
+      const floats = adopt(this.full, new Slab(2 * C.length, 0, 0))
+      const CF = floats.f64(C.length)
+      for (let p = 0; p < C.length; p++) CF[p] = Number(C[p]!)
       st = {
         cost: input.cost,
         byCost: input.compareByCost,
         C,
-        CF: toFloats(C),
+        CF,
         div,
-        divF: input.compareByCost ? toFloats(C) : new Float64Array(C.length).fill(1),
+        divF: input.compareByCost ? CF : floats.f64(C.length).fill(1),
         ...gatherScratch(maxSupport),
       }
       pr.cache.statics = st
@@ -459,10 +462,13 @@ export class MesRun {
     // The budget order's capacity, and the step tree's.
     const oc = unit ? Math.min(nC + 1, 256) : 0
     const nodes = unit ? NODES : 0
-    const slab = new Slab(
-      10 * certified + 3 * P + (unit ? 0 : nC) + 5 * cap + oc,
-      3 * P + (unit ? nC : 0) + 5 * oc + 2 * nodes + cap * (P + 1),
-      certified + (this.certify ? nC : 0) + 2 * P + (unit ? 0 : nC) + cap,
+    const slab = adopt(
+      this.full,
+      new Slab(
+        10 * certified + 3 * P + (unit ? 0 : nC) + 5 * cap + oc,
+        3 * P + (unit ? nC : 0) + 5 * oc + 2 * nodes + cap * (P + 1),
+        certified + (this.certify ? nC : 0) + 2 * P + (unit ? 0 : nC) + cap,
+      ),
     )
     this.certKey = certified > 0 ? slab.f64(certified) : EMPTY_F64
     this.certSlope = certified > 0 ? slab.f64(certified) : EMPTY_F64
@@ -2073,6 +2079,7 @@ export class MesRun {
       }
       out[x] = s
     }
+    slab.release()
     return out
   }
 }
@@ -2248,12 +2255,6 @@ function upperBound(keys: Float64Array, len: number, key: number): number {
     else hi = mid
   }
   return lo
-}
-
-function toFloats(values: readonly bigint[]): Float64Array {
-  const out = new Float64Array(values.length)
-  for (let i = 0; i < values.length; i++) out[i] = Number(values[i]!)
-  return out
 }
 
 function maxClassesPerProject(pr: MesProfile): number {

@@ -34,6 +34,30 @@ export interface MesProfile {
    * cost more (their values also outlive V8's minor GCs).
    */
   readonly cache: { statics?: unknown; arena?: unknown; restrictions?: Map<string, RestrictedProfile> }
+  /**
+   * The slabs holding the profile's arrays and those of its first runs (adopt), whose buffers are
+   * reused once the profile leaves the perElection cache (retireProfile).
+   */
+  readonly slabs: Slab[]
+}
+
+/** Runs keep no more slabs than this with their profile; later ones are left to the GC. */
+const ADOPTED_SLABS = 4
+
+/** Hands `slab` to the profile: its buffer is reused when the profile is retired. */
+export function adopt(pr: MesProfile, slab: Slab): Slab {
+  if (pr.slabs.length < ADOPTED_SLABS) pr.slabs.push(slab)
+  return slab
+}
+
+/**
+ * For the perElection cache, when it drops the profile: its slabs' buffers (those of its arrays,
+ * its restrictions' shared ones and its first runs') are reused after the count in progress. Nothing
+ * may read the profile, its restrictions or its runs afterwards.
+ */
+export function retireProfile(pr: MesProfile): void {
+  for (const slab of pr.slabs) slab.retire()
+  pr.slabs.length = 0
 }
 
 /**
@@ -134,6 +158,7 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
     projectUtil,
     supporters,
     cache: {},
+    slabs: [slab],
   }
 }
 
@@ -249,6 +274,7 @@ export function restrictProfile(pr: MesProfile, keep: Uint8Array): RestrictedPro
       projectUtil: ones,
       supporters: pr.supporters,
       cache: {},
+      slabs: [],
     },
     classOf,
   }

@@ -34,14 +34,14 @@ import type {
 } from '../types.js'
 import { Fate, MesRun, type MesRunResult, runMes } from './mes-engine.js'
 import { fractionString } from './mes-exact.js'
-import { buildMesProfile, type MesProfile, type MesUtility } from './mes-profile.js'
+import { buildMesProfile, type MesProfile, type MesUtility, retireProfile } from './mes-profile.js'
 
 /** Profiles are immutable and costly on large files (merging 90,000 ballots): one per election and utility. */
 const profileOf: Readonly<Record<MesUtility, (election: Election) => MesProfile>> = {
-  cost: perElection((election) => buildMesProfile(election, 'cost')),
-  cardinality: perElection((election) => buildMesProfile(election, 'cardinality')),
-  cardinal: perElection((election) => buildMesProfile(election, 'cardinal')),
-  borda: perElection((election) => buildMesProfile(election, 'borda')),
+  cost: perElection((election) => buildMesProfile(election, 'cost'), retireProfile),
+  cardinality: perElection((election) => buildMesProfile(election, 'cardinality'), retireProfile),
+  cardinal: perElection((election) => buildMesProfile(election, 'cardinal'), retireProfile),
+  borda: perElection((election) => buildMesProfile(election, 'borda'), retireProfile),
 }
 
 interface Setup {

@@ -7,6 +7,7 @@ import {
   RoundConstraints,
   supportersOf,
 } from '../profile.js'
+import { Slab } from '../slab.js'
 import type { Election, Outcome, Rule, Step, Unfunded } from '../types.js'
 
 /**
@@ -38,33 +39,44 @@ interface FlatBallots {
   readonly supporters: Int32Array
   /** Project costs as doubles (for the float filter only). */
   readonly costs: Float64Array
+  /** Holds the arrays: reused once the election is no longer the one counted (perElection). */
+  readonly slab: Slab
 }
 
 /** Once per election (read-only). */
-const flatBallotsOf = perElection((election: Election): FlatBallots => {
-  const ballots = election.ballots
-  const start = new Int32Array(ballots.length + 1)
-  const weights = new Float64Array(ballots.length)
-  const perProject = new Int32Array(election.projects.length + 1)
-  ballots.forEach((ballot, b) => {
-    start[b + 1] = start[b]! + ballot.projects.length
-    weights[b] = ballot.weight
-    for (const p of ballot.projects) perProject[p + 1]!++
-  })
-  const entries = new Int32Array(start[ballots.length]!)
-  for (let p = 0; p < election.projects.length; p++) perProject[p + 1]! += perProject[p]!
-  const fill = perProject.slice(0, -1)
-  const supporters = new Int32Array(entries.length)
-  ballots.forEach((ballot, b) => {
-    entries.set(ballot.projects, start[b]!)
-    for (const p of ballot.projects) supporters[fill[p]!++] = b
-  })
-  const costs = new Float64Array(election.projects.length)
-  election.projects.forEach((p, i) => {
-    costs[i] = Number(p.cost)
-  })
-  return { weights, start, entries, supportersStart: perProject, supporters, costs }
-})
+const flatBallotsOf = perElection(
+  (election: Election): FlatBallots => {
+    const ballots = election.ballots
+    const B = ballots.length
+    const m = election.projects.length
+    let E = 0
+    for (const ballot of ballots) E += ballot.projects.length
+    const slab = new Slab(B + m, B + 1 + 2 * (m + 1) + 2 * E, 0)
+    const weights = slab.f64(B)
+    const costs = slab.f64(m)
+    const start = slab.i32(B + 1)
+    const perProject = slab.i32(m + 1)
+    const fill = slab.i32(m + 1)
+    const entries = slab.i32(E)
+    const supporters = slab.i32(E)
+    ballots.forEach((ballot, b) => {
+      start[b + 1] = start[b]! + ballot.projects.length
+      weights[b] = ballot.weight
+      for (const p of ballot.projects) perProject[p + 1]!++
+    })
+    for (let p = 0; p < m; p++) perProject[p + 1]! += perProject[p]!
+    fill.set(perProject)
+    ballots.forEach((ballot, b) => {
+      entries.set(ballot.projects, start[b]!)
+      for (const p of ballot.projects) supporters[fill[p]!++] = b
+    })
+    election.projects.forEach((p, i) => {
+      costs[i] = Number(p.cost)
+    })
+    return { weights, start, entries, supportersStart: perProject, supporters, costs, slab }
+  },
+  (flat) => flat.slab.retire(),
+)
 
 /** The arrays one count writes to. */
 interface Workspace {
@@ -77,6 +89,7 @@ interface Workspace {
   readonly classOf: Int32Array
   readonly entries: Int32Array
   readonly ends: Int32Array
+  readonly slab: Slab
 }
 
 /**
@@ -84,21 +97,26 @@ interface Workspace {
  * The rule is synchronous (no count of an election starts while another runs), so each
  * election keeps one set, reset at the start of every count.
  */
-const workspaceOf = perElection((election: Election): Workspace => {
-  const m = election.projects.length
-  const n = election.ballots.length
-  const ballots = flatBallotsOf(election)
-  return {
-    classWeight: new Float64Array(m + 1),
-    candidateWeight: new Float64Array(m + 1),
-    loads: new Float64Array(m + 1),
-    loadSum: new Float64Array(m),
-    floatT: new Float64Array(m),
-    classOf: new Int32Array(n),
-    entries: new Int32Array(ballots.entries.length),
-    ends: new Int32Array(n),
-  }
-})
+const workspaceOf = perElection(
+  (election: Election): Workspace => {
+    const m = election.projects.length
+    const n = election.ballots.length
+    const E = flatBallotsOf(election).entries.length
+    const slab = new Slab(5 * m + 3, 2 * n + E, 0)
+    return {
+      classWeight: slab.f64(m + 1),
+      candidateWeight: slab.f64(m + 1),
+      loads: slab.f64(m + 1),
+      loadSum: slab.f64(m),
+      floatT: slab.f64(m),
+      classOf: slab.i32(n),
+      entries: slab.i32(E),
+      ends: slab.i32(n),
+      slab,
+    }
+  },
+  (workspace) => workspace.slab.retire(),
+)
 
 function freshWorkspace(election: Election, ballots: FlatBallots): Workspace {
   const w = workspaceOf(election)
