@@ -5,35 +5,51 @@ import type { RuleId } from '../../src/counting/types.js'
 import { loadInstance } from './fixtures/pabulib.js'
 
 t.test('when a slab reuses a released buffer, then its views start at zero', async (t) => {
-  const first = new Slab(4, 4, 4)
-  first.f64(4).fill(1.5)
-  first.i32(4).fill(-7)
-  first.u8(4).fill(9)
+  const first = new Slab(20, 20, 80)
+  first.f64(20).fill(1.5)
+  first.i32(20).fill(-7)
+  first.u8(80).fill(9)
   first.release()
-  const second = new Slab(4, 4, 4)
-  t.same([...second.f64(4)], [0, 0, 0, 0])
-  t.same([...second.i32(4)], [0, 0, 0, 0])
-  t.same([...second.u8(4)], [0, 0, 0, 0])
+  const second = new Slab(20, 20, 80)
+  t.same([...second.f64(20)], new Array(20).fill(0))
+  t.same([...second.i32(20)], new Array(20).fill(0))
+  t.same([...second.u8(80)], new Array(80).fill(0))
 })
 
 t.test(
   'when a slab is asked for more than it was sized for, then it throws, reused buffer or not',
   async (t) => {
     const big = new Slab(64, 0, 0)
+    big.f64(64)
     big.release()
-    // The pooled buffer has room for 64 doubles; this slab was sized for 2.
+    // The pooled buffer has room for 64 doubles; this slab was sized for 20 (and 2 for the small one).
+    const slab = new Slab(20, 0, 0)
+    slab.f64(20)
+    t.throws(() => slab.f64(20), RangeError)
     const small = new Slab(2, 0, 0)
     small.f64(2)
     t.throws(() => small.f64(1), RangeError)
   },
 )
 
+t.test(
+  'when small views may live on the heap, then they are arrays of their own, not views of a buffer',
+  async (t) => {
+    const onHeap = new Slab(8, 0, 64, { smallOnHeap: true })
+    t.equal(onHeap.f64(8).buffer.byteLength, 64)
+    t.equal(onHeap.u8(64).buffer.byteLength, 64)
+    // Without the option every view shares the slab's buffer.
+    const shared = new Slab(8, 0, 64)
+    t.equal(shared.f64(8).buffer, shared.u8(64).buffer)
+  },
+)
+
 t.test('when a retired slab is recycled, then a later slab may take its buffer, zeroed', async (t) => {
-  const old = new Slab(8, 0, 0)
-  old.f64(8).fill(3)
+  const old = new Slab(16, 0, 0)
+  old.f64(16).fill(3)
   old.retire()
   recycleSlabs()
-  t.same([...new Slab(8, 0, 0).f64(8)], new Array(8).fill(0))
+  t.same([...new Slab(16, 0, 0).f64(16)], new Array(16).fill(0))
 })
 
 // Counts of other elections in between reuse the buffers of the profiles and runs they drop: the

@@ -51,7 +51,7 @@ const flatBallotsOf = perElection(
     const m = election.projects.length
     let E = 0
     for (const ballot of ballots) E += ballot.projects.length
-    const slab = new Slab(B + m, B + 1 + 2 * (m + 1) + 2 * E, 0)
+    const slab = new Slab(B + m, B + 1 + 2 * (m + 1) + 2 * E, 0, { smallOnHeap: true })
     const weights = slab.f64(B)
     const costs = slab.f64(m)
     const start = slab.i32(B + 1)
@@ -102,7 +102,7 @@ const workspaceOf = perElection(
     const m = election.projects.length
     const n = election.ballots.length
     const E = flatBallotsOf(election).entries.length
-    const slab = new Slab(5 * m + 3, 2 * n + E, 0)
+    const slab = new Slab(5 * m + 3, 2 * n + E, 0, { smallOnHeap: true })
     return {
       classWeight: slab.f64(m + 1),
       candidateWeight: slab.f64(m + 1),
