@@ -59,20 +59,22 @@ const flatBallotsOf = perElection(
     const fill = slab.i32(m + 1)
     const entries = slab.i32(E)
     const supporters = slab.i32(E)
-    ballots.forEach((ballot, b) => {
+    // Plain loops: forEach inlined by V8 deoptimized on every call once elections of other shapes
+    // had been counted (a deopt loop on "wrong map"), which made Phragmén on small files 2x slower.
+    for (let b = 0; b < B; b++) {
+      const ballot = ballots[b]!
       start[b + 1] = start[b]! + ballot.projects.length
       weights[b] = ballot.weight
       for (const p of ballot.projects) perProject[p + 1]!++
-    })
+    }
     for (let p = 0; p < m; p++) perProject[p + 1]! += perProject[p]!
     fill.set(perProject)
-    ballots.forEach((ballot, b) => {
-      entries.set(ballot.projects, start[b]!)
-      for (const p of ballot.projects) supporters[fill[p]!++] = b
-    })
-    election.projects.forEach((p, i) => {
-      costs[i] = Number(p.cost)
-    })
+    for (let b = 0; b < B; b++) {
+      const projects = ballots[b]!.projects
+      entries.set(projects, start[b]!)
+      for (const p of projects) supporters[fill[p]!++] = b
+    }
+    for (let i = 0; i < m; i++) costs[i] = Number(election.projects[i]!.cost)
     return { weights, start, entries, supportersStart: perProject, supporters, costs, slab }
   },
   (flat) => flat.slab.retire(),
