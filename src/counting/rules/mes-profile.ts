@@ -33,12 +33,26 @@ export interface MesProfile {
    * rather than in WeakMaps: a count of a new election builds a new profile, and WeakMap entries
    * cost more (their values also outlive V8's minor GCs).
    */
-  readonly cache: { statics?: unknown; arena?: unknown; restrictions?: Map<string, RestrictedProfile> }
+  readonly cache: ProfileCache
   /**
    * The slabs holding the profile's arrays and those of its first runs (adopt), whose buffers are
    * reused once the profile leaves the perElection cache (retireProfile).
    */
   readonly slabs: Slab[]
+}
+
+/**
+ * Every field from the start (newCache), so that all caches share one hidden class: added one by
+ * one in varying orders they made V8's loads of `cache.arena` megamorphic.
+ */
+export interface ProfileCache {
+  statics: unknown
+  arena: unknown
+  restrictions: Map<string, RestrictedProfile> | undefined
+}
+
+function newCache(): ProfileCache {
+  return { statics: undefined, arena: undefined, restrictions: undefined }
 }
 
 /** Runs keep no more slabs than this with their profile; later ones are left to the GC. */
@@ -157,7 +171,7 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
     projectClass,
     projectUtil,
     supporters,
-    cache: {},
+    cache: newCache(),
     slabs: [slab],
   }
 }
@@ -273,7 +287,7 @@ export function restrictProfile(pr: MesProfile, keep: Uint8Array): RestrictedPro
       projectClass,
       projectUtil: ones,
       supporters: pr.supporters,
-      cache: {},
+      cache: newCache(),
       slabs: [],
     },
     classOf,
