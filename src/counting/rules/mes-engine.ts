@@ -2024,10 +2024,9 @@ export class MesRun {
     const num = this.supportNum[p]!
     const den = this.D * BigInt(this.n)
     if (num <= MAX_SAFE_BIG && den <= MAX_SAFE_BIG) {
-      // Both safe integers: one gcd in doubles instead of BigInt remainders per factor.
+      // Both safe integers: one gcd in doubles instead of BigInt remainders per factor (0 → 0/1).
       const nf = Number(num)
       const df = Number(den)
-      if (nf === 0) return [0n, 1n]
       const g = gcdOfSafe(nf, df)
       return [BigInt(nf / g), BigInt(df / g)]
     }
