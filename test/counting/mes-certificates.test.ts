@@ -39,19 +39,23 @@ for (const { file, maxK, runs, minChecked } of FILES) {
       }
       const order = (r: MesRunResult) => r.steps.map((s) => s.project).join(',')
       const decisions = (r: MesRunResult) => `${order(r)} ${r.steps.map((s) => s.poorPayers).join(',')}`
+      const sig = (r: MesRunResult) =>
+        `${r.steps.map((s) => `${s.project}:${s.qNum}/${s.qDen}:${s.payers}:${s.poorPayers}`)} ${r.totalCost} ${r.fate}`
       let checked = 0
+      let resumed = 0
       let longer = 0
       fc.assert(
         fc.property(
           fc.integer({ min: 0, max: maxK }),
           fc.constantFrom(4, 16, 64, 256),
-          fc.integer({ min: 0, max: 3 }),
+          // Increments after which the run is resumed, one after another (when it can be).
+          fc.array(fc.integer({ min: 1, max: 80 }), { maxLength: 3 }),
           fc.boolean(),
           fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), {
             minLength: 8,
             maxLength: 8,
           }),
-          (k0, horizon, resumeAfter, restrict, at) => {
+          (k0, horizon, resumes, restrict, at) => {
             const T0 = election.budget + BigInt(k0 * perStep)
             const engine = new MesRun({
               ...input,
@@ -65,10 +69,16 @@ for (const { file, maxK, runs, minChecked } of FILES) {
             })
             let base = engine.run()
             let from = T0
-            const T1 = T0 + BigInt(resumeAfter * perStep)
-            if (resumeAfter > 0 && engine.canResume(T1)) {
+            // A resumed run, from its last step or from a snapshot (kept across earlier resumes),
+            // must equal a fresh run at its budget.
+            for (const after of resumes) {
+              const T1 = from + BigInt(after * perStep)
+              if (!engine.canResume(T1)) break
               base = engine.resume(T1)
               from = T1
+              resumed++
+              const expected = new MesRun({ ...input, profile: fresh, budgetScaled: T1 }).run()
+              if (sig(base) !== sig(expected)) return false
             }
             if (base.sequenceStableFor > base.stableFor + perStep) longer++
             // Budgets spread over each certificate, its last scaled unit included.
@@ -94,6 +104,7 @@ for (const { file, maxK, runs, minChecked } of FILES) {
         { numRuns: runs },
       )
       tt.ok(checked > minChecked, `${checked} budgets checked`)
+      tt.ok(resumed >= runs / 12, `${resumed} resumed runs equal fresh ones`)
       tt.ok(longer > runs / 15, `${longer} sequence certificates reach beyond the decision certificate`)
     },
   )

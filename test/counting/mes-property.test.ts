@@ -179,9 +179,9 @@ t.test(
         ),
         fc.integer({ min: 0, max: 6 }),
         fc.constantFrom(Number.POSITIVE_INFINITY, 1, 2, 3, 10, 40),
-        fc.integer({ min: 0, max: 3 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 3 }),
         fc.boolean(),
-        (e, k0, horizonSteps, resumeAfter, restrict) => {
+        (e, k0, horizonSteps, resumes, restrict) => {
           const n = votersOf(e)
           if (n === 0) return true
           const { mine, fresh, input } = engineSetup(e)
@@ -199,9 +199,11 @@ t.test(
           })
           let base = engine.run()
           let from = T0
-          // Also certificates of resumed runs (their kept steps carry the earlier run's certificate).
-          const T1 = T0 + BigInt(resumeAfter)
-          if (resumeAfter > 0 && engine.canResume(T1)) {
+          // Also certificates of resumed runs (their kept steps carry the earlier run's certificate),
+          // resumed one after another, from snapshots kept across resumes.
+          for (const after of resumes) {
+            const T1 = from + BigInt(after)
+            if (!engine.canResume(T1)) break
             base = engine.resume(T1)
             from = T1
           }

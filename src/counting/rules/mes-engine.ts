@@ -44,7 +44,9 @@ export interface MesRunInput {
   readonly certify?: boolean
   /**
    * With `certify`: keep a copy of the state before the first paid step whose certificate falls
-   * below this (scaled units), for resume().
+   * below this (scaled units), and below 4, 16, 64, … times this, for resume(): it resumes from the
+   * deepest copy still certified at its budget. (Budapest 2024: the first steps, which move the
+   * most voters, often stay certified for hundreds of increments, the later ones for a few.)
    */
   readonly snapshotBelow?: number
   /**
@@ -167,6 +169,8 @@ interface Exact {
 
 /** The state after `paid` paid steps, minus what resume() recomputes (prices, float budgets, search). */
 interface Snapshot {
+  /** The run's budgetScaled when it was taken (exAt is relative to it). */
+  T: bigint
   paid: number
   steps: number
   totalCost: bigint
@@ -271,9 +275,8 @@ export class MesRun {
   private readonly stepN: Float64Array[] = []
   private readonly stepR: bigint[] = []
   private readonly dropAt: Int32Array
-  private snap: Snapshot | undefined
-  /** Paid steps kept by the last resume(). */
-  resumedSteps = 0
+  /** Snapshots of this run's steps (shallowest first), kept across resumes that keep their steps. */
+  private readonly snaps: Snapshot[] = []
   /** Per project: a lower bound of rho at T and of its slope in T, from its last computation. */
   private readonly certKey: Float64Array
   private readonly certSlope: Float64Array
@@ -581,8 +584,12 @@ export class MesRun {
     if (!this.certify || this.input.afterFunding !== undefined || L === 0 || T <= this.T) return 0
     const d = Number(T - this.T)
     if (d < this.stableAt[L - 1]!) return L
-    const snap = this.snap
-    if (snap !== undefined && snap.paid > 0 && d < this.stableAt[snap.paid - 1]!) return snap.paid
+    // Not a snapshot whose steps' sequence certificate ends within d/2 after T: a fresh run at T usually
+    // certifies further (its horizon starts at T), so it saves fewer runs than it costs.
+    for (let i = this.snaps.length - 1; i >= 0; i--) {
+      const paid = this.snaps[i]!.paid
+      if (paid > 0 && d < this.stableAt[paid - 1]! && 2 * (this.seqAt[paid - 1]! - d) >= d) return paid
+    }
     return 0
   }
 
@@ -606,6 +613,10 @@ export class MesRun {
     this.gL = widened(snap.gL, cap)
     this.exS.set(snap.exS)
     this.exAt.set(snap.exAt)
+    // Taken at an earlier T when this run was resumed since: exAt relative to this.T, as the others.
+    const since = Number(this.T - snap.T)
+    if (since > 0)
+      for (let p = 0; p < this.exAt.length; p++) this.exAt[p] = Math.max(0, this.exAt[p]! - since)
     this.exSoon.set(snap.exSoon)
     this.exW.set(snap.exW)
     this.uMax = snap.uMax
@@ -653,7 +664,8 @@ export class MesRun {
       const to = rows[x]! * nG
       for (let g = 0; g < nG; g++) cnt[to + g] = this.cnt[row + g]!
     }
-    this.snap = {
+    this.snaps.push({
+      T: this.T,
       paid,
       steps: this.steps.length,
       totalCost: this.totalCost,
@@ -677,7 +689,7 @@ export class MesRun {
       aliveW: this.aliveW.slice(),
       fate: this.fate.slice(),
       stepOf,
-    }
+    })
   }
 
   /**
@@ -688,18 +700,26 @@ export class MesRun {
    */
   resume(T: bigint): MesRunResult {
     const L = this.resumeAt(T)
-    this.resumedSteps = L
-    if (L < this.a.length) this.restore(this.snap!)
-    this.snap = undefined
+    if (L < this.a.length) {
+      // Snapshots of the steps redone are stale; the one restored gives its arrays away.
+      this.restore(this.snaps.find((snap) => snap.paid === L)!)
+      let kept = 0
+      for (const snap of this.snaps) if (snap.paid < L) this.snaps[kept++] = snap
+      this.snaps.length = kept
+    }
     const d = Number(T - this.T)
-    // Certified for [T0, T0 + stableAt): what is left from T on (rounded down by far more than 2^-53).
-    this.stable = (this.stableAt[L - 1]! - d) * (1 - 2 ** -40)
+    // Each kept step was certified for [T0, T0 + stableAt): what is left from T on (rounded down by
+    // far more than 2^-53), step by step, so that a later resume may still stop at a snapshot.
+    const shrink = 1 - 2 ** -40
+    const stableAt = this.stableAt.slice(0, L).map((x) => (x - d) * shrink)
     this.stableAt.length = 0
+    this.stable = stableAt[L - 1]!
     // The kept steps keep their sequence certificate; so do the projects dropped among them, from
     // the new T on.
     this.horizon -= d
-    this.seqStable = Math.max(0, Math.min((this.seqAt[L - 1]! - d) * (1 - 2 ** -40), this.horizon))
+    const seqAt = this.seqAt.slice(0, L).map((x) => Math.max(0, Math.min((x - d) * shrink, this.horizon)))
     this.seqAt.length = 0
+    this.seqStable = seqAt[L - 1]!
     for (let p = 0; p < this.P; p++) {
       if (this.fate[p] === Fate.Unaffordable && this.dropAt[p] < L) this.dropLimit[p]! -= d
     }
@@ -744,8 +764,8 @@ export class MesRun {
       a.push(num)
       qFs[j] = ratio(num, den)
       this.steps.push(new PricedStep(p, num, den, this.dFactors.slice(), st.payers, st.poorPayers))
-      this.stableAt.push(this.stable)
-      this.seqAt.push(this.seqStable)
+      this.stableAt.push(stableAt[j]!)
+      this.seqAt.push(seqAt[j]!)
     }
     const { order, gB, gNode, nodeStep, nodeUp } = this
     for (let i = 0; i < this.orderLen; i++) {
@@ -1522,8 +1542,13 @@ export class MesRun {
     const slopeQ = this.certify ? this.certifyWinner(p, qF, ratio(num, den * this.div[p]!)) : 0
     if (this.certify) {
       const below = this.input.snapshotBelow
-      if (below !== undefined && step > 0 && this.stable < below && this.stableAt[step - 1]! >= below)
-        this.takeSnapshot(p, step)
+      const before = step > 0 ? this.stableAt[step - 1]! : 0
+      if (below !== undefined && this.stable < before) {
+        // A copy when the certificate falls past one of below·4^i (stable is finite here).
+        let level = below
+        while (level <= this.stable) level *= 4
+        if (level <= before) this.takeSnapshot(p, step)
+      }
       this.stableAt.push(this.stable)
       this.seqAt.push(this.seqStable)
     }

@@ -341,13 +341,9 @@ function add1(election: Election, context: RuleContext): Add1 {
   let k = 0n
   let previous: { run: RunWithOptions; k: bigint } | undefined
   let runs = 0
-  // Without options, a run whose steps all stay certified at the next k is resumed after its last step.
+  // Without options, a run whose steps all stay certified at the next k is resumed after its last
+  // step, or after the steps of its deepest snapshot certified there (MesRunInput.snapshotBelow).
   let engine: MesRun | undefined
-  // Snapshots pay off only when resumes keep most steps (Budapest 2024: ~2/3; Warszawa 2026: ~1/4,
-  // then a resume costs about a fresh run): judged after 8 resumes.
-  let resumes = 0
-  let keptSteps = 0
-  let resumedOf = 0
   // How far (in budget increments) fresh runs seek their sequence certificate (mes-engine.ts,
   // horizon): doubled while certificates reach it, halved when they fall far short, never under 64
   // (with 16, 32 or 128 instead, Budapest 2024 takes 5 to 10% more runs: the short reaches are near
@@ -378,9 +374,6 @@ function add1(election: Election, context: RuleContext): Add1 {
     if (!s.constrained && engine?.canResume(T)) {
       run = { result: engine.resume(T), removed: [...s.upfront], constraints: undefined }
       resumed = true
-      resumes++
-      keptSteps += engine.resumedSteps
-      resumedOf += run.result.steps.length
     } else if (!s.constrained) {
       engine = new MesRun({
         profile: s.profile,
@@ -396,7 +389,7 @@ function add1(election: Election, context: RuleContext): Add1 {
         // Restrictions judged at k rounded up to an eighth of its power of two: a handful per loop.
         restrictBudget: election.budget + roundUpEighth(k) * n * unit,
         horizon: horizon * perStep,
-        ...(resumes < 8 || 2 * keptSteps >= resumedOf ? { snapshotBelow: 3 * perStep } : {}),
+        snapshotBelow: 3 * perStep,
       })
       run = { result: engine.run(), removed: [...s.upfront], constraints: undefined }
     } else {
