@@ -109,3 +109,55 @@ for (const { file, maxK, runs, minChecked } of FILES) {
     },
   )
 }
+
+t.test(
+  'when a run is resumed at every increment for a long while, then it stays exact and its arrays stay sized to its groups',
+  async (tt) => {
+    // Toulouse 2024: decisions change at almost every increment, so most resumes restore a snapshot
+    // (which puts the snapshot's short budget order in use beside a long spare one).
+    const { election } = loadInstance('France_Toulouse_2024.pb')
+    const profile = buildMesProfile(election, 'cost')
+    const fresh = buildMesProfile(election, 'cost')
+    const perStep = profile.nVoters * 10 ** election.scale
+    const input = {
+      cost: election.projects.map((p) => p.cost),
+      compareByCost: true,
+      tieRank: idTieRank(election),
+      eligible: new Uint8Array(election.projects.length).fill(1),
+    }
+    const sig = (r: MesRunResult) =>
+      `${r.steps.map((s) => `${s.project}:${s.qNum}/${s.qDen}:${s.poorPayers}`)} ${r.totalCost}`
+    let engine: MesRun | undefined
+    let resumed = 0
+    let largest = 0
+    for (let k = 0; k < 120; k++) {
+      const T = election.budget + BigInt(k * perStep)
+      let result: MesRunResult
+      if (engine?.canResume(T)) {
+        result = engine.resume(T)
+        resumed++
+        if (k % 10 === 0) {
+          const expected = new MesRun({ ...input, profile: fresh, budgetScaled: T }).run()
+          tt.equal(sig(result), sig(expected), `resumed run at k = ${k}`)
+        }
+      } else {
+        engine = new MesRun({
+          ...input,
+          profile,
+          budgetScaled: T,
+          certify: true,
+          restrict: true,
+          snapshotBelow: 3 * perStep,
+        })
+        result = engine.run()
+      }
+      const inner = engine as unknown as { order: Int32Array; spareOrder: Int32Array }
+      largest = Math.max(largest, inner.order.length, inner.spareOrder.length)
+    }
+    tt.ok(resumed > 60, `${resumed} of 120 runs resumed`)
+    tt.ok(
+      largest <= 2 * (profile.nClasses + 1),
+      `budget order capacity ${largest} for ${profile.nClasses} classes`,
+    )
+  },
+)

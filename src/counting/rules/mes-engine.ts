@@ -1965,7 +1965,9 @@ export class MesRun {
     moved.sort((x, y) => gB[x]! - gB[y]!)
     const total = len - removed.length + moved.length
     if (this.spareOrder.length < total) {
-      this.spareOrder = new Int32Array(Math.max(total, 2 * this.order.length))
+      // Sized by what it must hold, not by the order in use: restore() puts a snapshot's short order
+      // in use beside a long spare, and sizing by it doubled the spare at every swap.
+      this.spareOrder = new Int32Array(2 * total)
       this.spareKey = new Float64Array(this.spareOrder.length)
     }
     const out = this.spareOrder
@@ -2029,7 +2031,7 @@ export class MesRun {
       else this.gFree.push(g)
     }
     const total = nk + nm
-    if (this.order.length < total) this.order = new Int32Array(Math.max(total, this.order.length * 2))
+    if (this.order.length < total) this.order = new Int32Array(2 * total)
     const out = this.order
     let i = 0
     let j = 0
