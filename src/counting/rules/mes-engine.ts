@@ -583,12 +583,14 @@ export class MesRun {
     const L = this.a.length
     if (!this.certify || this.input.afterFunding !== undefined || L === 0 || T <= this.T) return 0
     const d = Number(T - this.T)
-    if (d < this.stableAt[L - 1]!) return L
-    // Not a snapshot whose steps' sequence certificate ends within d/2 after T: a fresh run at T usually
-    // certifies further (its horizon starts at T), so it saves fewer runs than it costs.
+    // Not when the kept steps' sequence certificate (capped by the horizon, which resumes do not
+    // move) ends within d/2 after T: a fresh run at T usually certifies further, its horizon starting
+    // at T, and a chain of resumes would soon certify no more than the decisions (Amsterdam 179).
+    const room = (paid: number) => !this.sequence || 2 * (this.seqAt[paid - 1]! - d) >= d
+    if (d < this.stableAt[L - 1]! && room(L)) return L
     for (let i = this.snaps.length - 1; i >= 0; i--) {
       const paid = this.snaps[i]!.paid
-      if (paid > 0 && d < this.stableAt[paid - 1]! && 2 * (this.seqAt[paid - 1]! - d) >= d) return paid
+      if (paid > 0 && d < this.stableAt[paid - 1]! && room(paid)) return paid
     }
     return 0
   }

@@ -329,7 +329,7 @@ function fitsSomething(s: Setup, run: RunWithOptions, onlySupported: boolean): b
  * outcome and the same verdict: those k are skipped, not guessed (src/counting/README.md,
  * Performance). Decisions change whenever a payer who paid its whole budget would start keeping
  * some, which with small currency units (HUF) is every couple of k; the sequence changes far less
- * often: Józsefváros 2023 needs 118 runs for k = 74,755, Budapest 2024 563 for 22,001.
+ * often: Józsefváros 2023 needs 106 runs for k = 74,755, Budapest 2024 603 for 22,001.
  * (Comparing two runs by monotonicity alone was tried and rarely proves anything: the runner-up
  * is usually too close.)
  */
@@ -344,25 +344,29 @@ function add1(election: Election, context: RuleContext): Add1 {
   // Without options, a run whose steps all stay certified at the next k is resumed after its last
   // step, or after the steps of its deepest snapshot certified there (MesRunInput.snapshotBelow).
   let engine: MesRun | undefined
+  // Whether that engine seeks the sequence certificate: once the loop turns it on, the next run is
+  // fresh (its snapshots could otherwise keep an engine without it for the rest of the loop:
+  // Amsterdam 179 took 320 runs instead of 124).
+  let engineSequence = false
   // How far (in budget increments) fresh runs seek their sequence certificate (mes-engine.ts,
   // horizon): doubled while certificates reach it, halved when they fall far short, never under 64
   // (with 16, 32 or 128 instead, Budapest 2024 takes 5 to 10% more runs: the short reaches are near
   // a change of sequence, where a longer horizon only loosens the bounds).
   let horizon = 64
-  // The sequence certificate costs some work per step: tried once the loop has taken 16 runs if the
-  // sequence changed at most once every 8 increments so far, kept unless its first 3 fresh runs
-  // skip fewer than 2 increments each on average (Budapest 2024: ~40; Józsefváros 2023: hundreds).
-  // Warszawa 2026 and Toulouse 2024 never try it: their sequence changes every 1 to 3 increments.
-  // (After 64 runs instead, Budapest 2024 spent 64 runs on its first 210 increments, Amsterdam 179
-  // took 449 runs instead of 150; after 4 or 8, too few changes are seen to judge.)
+  // The sequence certificate costs some work per step: used once the loop has taken 16 runs if the
+  // sequence changed at most once every 8 increments so far (Budapest 2024 then skips ~40
+  // increments per run, Józsefváros 2023 hundreds). Warszawa 2026 and Toulouse 2024 never use it:
+  // their sequence changes every 1 to 3 increments. (After 64 runs instead, Budapest 2024 spent 64
+  // runs on its first 210 increments, Amsterdam 179 took 449 runs instead of 150; after 4 or 8,
+  // too few changes are seen to judge. Giving it up again when its first 3 runs skipped fewer than
+  // 6 increments in all, as before, saved nothing on any file and cost Amsterdam 179 174 more
+  // runs: its reaches grow from 1 or 2 near k = 20 to 5 to 17 past k = 300.)
   let sequence = false
-  let fresh = 0
   // Runs whose sequence of winners differs from the previous run's: where it changes more often than
   // every 8 increments (Warszawa 2026: every 3), the sequence certificate cannot skip much.
   let changes = -1
   // (Resumed runs reuse the engine's arrays: the sequence is copied.)
   let lastSequence: number[] = []
-  let reachSequence = 0
   // Certificates cost some work per step too: when the first 32 runs skipped fewer than 8
   // increments in all (Warszawa 2026, Toulouse 2024, Bemowo 2023, Łódź 2022: every k needs its own
   // run), the next runs are not certified (the sequence certificate, if tried, is).
@@ -371,10 +375,11 @@ function add1(election: Election, context: RuleContext): Add1 {
     const T = election.budget + k * n * unit
     let run: RunWithOptions
     let resumed = false
-    if (!s.constrained && engine?.canResume(T)) {
+    if (!s.constrained && engineSequence === sequence && engine?.canResume(T)) {
       run = { result: engine.resume(T), removed: [...s.upfront], constraints: undefined }
       resumed = true
     } else if (!s.constrained) {
+      engineSequence = sequence
       engine = new MesRun({
         profile: s.profile,
         cost: s.cost,
@@ -416,15 +421,12 @@ function add1(election: Election, context: RuleContext): Add1 {
     }
     previous = { run, k }
     const reach = run.result.sequenceStableFor / perStep
-    if (!resumed && sequence && !s.constrained) {
+    if (sequence && engineSequence && !resumed) {
       if (reach >= horizon * 0.9) horizon = Math.min(horizon * 2, 2 ** 30)
       else if (reach < horizon / 16) horizon = Math.max(horizon / 2, 64)
-      fresh++
-      reachSequence += reach
-      if (fresh === 3 && reachSequence < 6) sequence = false
     }
     if (runs === 32 && k + 1n - 32n < 8n) certify = false
-    if (runs === 16 && fresh === 0 && k >= 8n * BigInt(changes)) sequence = true
+    if (runs === 16 && k >= 8n * BigInt(changes)) sequence = true
     const skip = Math.ceil(reach * (1 - 1e-12)) - 1
     k += 1n + BigInt(Math.min(Math.max(skip, 0), 2 ** 40))
   }
