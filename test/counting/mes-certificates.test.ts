@@ -17,6 +17,31 @@ import { loadInstance } from './fixtures/pabulib.js'
 // Budapest 2024 (28,943 voters, a run ~10 ms) has near ties between open projects whose keys are
 // stale or who cannot afford the step any more (freshReach), and voters who paid their whole
 // budget coming back (exAt), at almost every run: fewer, costlier runs.
+/**
+ * mes_cost runs on a real file: two profiles (runs of one profile share arrays, so an engine kept
+ * for resume() and the fresh runs it is compared with must not share one) and the engine's inputs.
+ */
+function setupOn(file: string) {
+  const { election } = loadInstance(file)
+  const profile = buildMesProfile(election, 'cost')
+  return {
+    election,
+    profile,
+    fresh: buildMesProfile(election, 'cost'),
+    perStep: profile.nVoters * 10 ** election.scale,
+    input: {
+      cost: election.projects.map((p) => p.cost),
+      compareByCost: true,
+      tieRank: idTieRank(election),
+      eligible: new Uint8Array(election.projects.length).fill(1),
+    },
+  }
+}
+
+/** Everything a resumed run must share with a fresh run at its budget. */
+const sig = (r: MesRunResult) =>
+  `${r.steps.map((s) => `${s.project}:${s.qNum}/${s.qDen}:${s.payers}:${s.poorPayers}`)} ${r.totalCost} ${r.fate}`
+
 const FILES = [
   { file: 'Hungary_Budapest_2023_VIII_Jozsefvaros.pb', maxK: 75_000, runs: 150, minChecked: 1000 },
   { file: 'Hungary_Budapest_2024.pb', maxK: 22_000, runs: 12, minChecked: 100 },
@@ -26,21 +51,9 @@ for (const { file, maxK, runs, minChecked } of FILES) {
   t.test(
     `when MES runs on ${file} certify their sequence of winners, then fresh runs inside agree`,
     async (tt) => {
-      const { election } = loadInstance(file)
-      const profile = buildMesProfile(election, 'cost')
-      const fresh = buildMesProfile(election, 'cost')
-      const n = profile.nVoters
-      const perStep = n * 10 ** election.scale
-      const input = {
-        cost: election.projects.map((p) => p.cost),
-        compareByCost: true,
-        tieRank: idTieRank(election),
-        eligible: new Uint8Array(election.projects.length).fill(1),
-      }
+      const { election, profile, fresh, perStep, input } = setupOn(file)
       const order = (r: MesRunResult) => r.steps.map((s) => s.project).join(',')
       const decisions = (r: MesRunResult) => `${order(r)} ${r.steps.map((s) => s.poorPayers).join(',')}`
-      const sig = (r: MesRunResult) =>
-        `${r.steps.map((s) => `${s.project}:${s.qNum}/${s.qDen}:${s.payers}:${s.poorPayers}`)} ${r.totalCost} ${r.fate}`
       let checked = 0
       let resumed = 0
       let longer = 0
@@ -115,18 +128,7 @@ t.test(
   async (tt) => {
     // Toulouse 2024: decisions change at almost every increment, so most resumes restore a snapshot
     // (which puts the snapshot's short budget order in use beside a long spare one).
-    const { election } = loadInstance('France_Toulouse_2024.pb')
-    const profile = buildMesProfile(election, 'cost')
-    const fresh = buildMesProfile(election, 'cost')
-    const perStep = profile.nVoters * 10 ** election.scale
-    const input = {
-      cost: election.projects.map((p) => p.cost),
-      compareByCost: true,
-      tieRank: idTieRank(election),
-      eligible: new Uint8Array(election.projects.length).fill(1),
-    }
-    const sig = (r: MesRunResult) =>
-      `${r.steps.map((s) => `${s.project}:${s.qNum}/${s.qDen}:${s.poorPayers}`)} ${r.totalCost}`
+    const { election, profile, fresh, perStep, input } = setupOn('France_Toulouse_2024.pb')
     let engine: MesRun | undefined
     let resumed = 0
     let largest = 0

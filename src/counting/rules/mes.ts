@@ -421,7 +421,7 @@ function add1(election: Election, context: RuleContext): Add1 {
     }
     previous = { run, k }
     const reach = run.result.sequenceStableFor / perStep
-    if (sequence && engineSequence && !resumed) {
+    if (sequence && !resumed && !s.constrained) {
       if (reach >= horizon * 0.9) horizon = Math.min(horizon * 2, 2 ** 30)
       else if (reach < horizon / 16) horizon = Math.max(horizon / 2, 64)
     }
