@@ -938,7 +938,8 @@ export class MesRun {
   ): number {
     let g = this.gFree.pop()
     if (g === undefined) {
-      if (this.nG === this.gCap) this.growGroups(this.gCap * 2)
+      // Not a power of two: rows of cnt a power-of-two apart would share the same cache sets.
+      if (this.nG === this.gCap) this.growGroups(this.gCap * 2 + 16)
       g = this.nG++
     }
     this.gNode[g] = pattern
