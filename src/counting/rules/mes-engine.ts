@@ -702,6 +702,7 @@ export class MesRun {
    */
   resume(T: bigint): MesRunResult {
     const L = this.resumeAt(T)
+    this.poorOf = -1
     if (L < this.a.length) {
       // Snapshots of the steps redone are stale; the one restored gives its arrays away.
       this.restore(this.snaps.find((snap) => snap.paid === L)!)
@@ -1405,11 +1406,26 @@ export class MesRun {
     }
   }
 
-  private markPoor(j: number): void {
+  /** Flags group or class `id` as paying its whole budget at the step being funded. */
+  private markPoor(id: number): void {
     if (this.pr.unit) {
-      this.gPoor[this.sId[j]!] = 1
-      this.poorGroups.push(this.sId[j]!)
-    } else this.cPoor[this.sId[j]!] = 2
+      this.gPoor[id] = 1
+      this.poorGroups.push(id)
+    } else this.cPoor[id] = 2
+  }
+
+  /**
+   * The poor groups (or classes) of the last price exactSplit found, for project `poorOf` (-1: none
+   * valid): fund() flags them instead of computing the winner's price a second time (that was half
+   * of the gathering on Warszawa 2026). Valid until the next step is funded.
+   */
+  private poorOf = -1
+  private poorIds = EMPTY_I32
+  private nPoor = 0
+
+  private notePoor(id: number): void {
+    if (this.nPoor === this.poorIds.length) this.poorIds = widened(this.poorIds, Math.max(64, 2 * this.nPoor))
+    this.poorIds[this.nPoor++] = id
   }
 
   /**
@@ -1417,13 +1433,18 @@ export class MesRun {
    * poor groups/classes (those who pay their whole budget).
    */
   private exact(p: number, mark: boolean): Exact | undefined {
-    const first = this.exactSplit(p, mark, true)
-    if (first !== null) return first
-    return this.exactSplit(p, mark, false) ?? undefined
+    const ex = this.exactSplit(p, true) ?? this.exactSplit(p, false) ?? undefined
+    if (ex !== undefined && mark) for (let i = 0; i < this.nPoor; i++) this.markPoor(this.poorIds[i]!)
+    return ex
   }
 
-  /** null: the float split could not be confirmed (retry with all entries compared exactly). */
-  private exactSplit(p: number, mark: boolean, useFloat: boolean): Exact | undefined | null {
+  /**
+   * null: the float split could not be confirmed (retry with all entries compared exactly). With a
+   * price, its poor groups (classes) are left in poorIds.
+   */
+  private exactSplit(p: number, useFloat: boolean): Exact | undefined | null {
+    this.poorOf = -1
+    this.nPoor = 0
     const unitFloat = useFloat && this.pr.unit
     const k = unitFloat ? this.gatherSplit(p) : this.pr.unit ? this.gatherGroups(p) : this.gatherClasses(p)
     const { sW, sU, sKey, N } = this
@@ -1465,6 +1486,7 @@ export class MesRun {
         WP += sW[j]!
         R -= sW[j]! * sU[j]!
         this.addPoor(j)
+        this.notePoor(this.sId[j]!)
       } else if (!useFloat || key <= qF + margin) {
         amb.push(j)
       }
@@ -1508,12 +1530,8 @@ export class MesRun {
     } else if (stop === amb.length) {
       return undefined
     }
-    if (mark) {
-      for (let j = 0; j < k; j++) {
-        if (useFloat && sKey[j]! < qF - margin) this.markPoor(j)
-      }
-      for (let i = 0; i < stop; i++) this.markPoor(amb[i]!)
-    }
+    for (let i = 0; i < stop; i++) this.notePoor(this.sId[amb[i]!]!)
+    this.poorOf = p
     if (this.certify) this.noPoor[p] = WP === 0 && stop === 0 ? 1 : 0
     return { num: base, den }
   }
@@ -1521,7 +1539,14 @@ export class MesRun {
   // ---- funding ----
 
   private fund(p: number): void {
-    const ex = this.exact(p, true)!
+    let ex: Exact
+    const cached = this.cacheNum[p]
+    if (this.poorOf === p && cached !== undefined) {
+      // The search just computed p's price at this step: its poor groups are known.
+      ex = { num: cached, den: this.cacheDen[p]! }
+      for (let i = 0; i < this.nPoor; i++) this.markPoor(this.poorIds[i]!)
+    } else ex = this.exact(p, true)!
+    this.poorOf = -1
     const pr = this.pr
     // q = num / (D·R): reduce by gcd(num, R) (R < 2^53), then D·R/g becomes the new common denominator.
     const R = ex.den / this.D
