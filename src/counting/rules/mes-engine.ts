@@ -207,6 +207,7 @@ interface Arena {
   gU: Float64Array<ArrayBuffer>
   gL: Float64Array<ArrayBuffer>
   gW: Float64Array<ArrayBuffer>
+  gLive: Float64Array<ArrayBuffer>
   gChild: Int32Array<ArrayBuffer>
   gPoor: Uint8Array<ArrayBuffer>
 }
@@ -358,6 +359,13 @@ export class MesRun {
   private winnerLambda = 0
   private gW = EMPTY_F64
   /**
+   * Without certificates: per group, Σ over its classes of weight × open projects (prune). A group
+   * at 0 can never pay again (its voters back no open project): it leaves the budget order, which
+   * on Warszawa 2026 was mostly such groups by the middle of a run (every step walks the order).
+   */
+  private gLive = EMPTY_F64
+  private readonly prune: boolean
+  /**
    * The paid steps of each group (its pattern), as a node of a tree of steps shared by all groups:
    * node x stands for step nodeStep[x] after the steps of node nodeUp[x] (-1: none). A group that
    * splits hands its node on instead of copying an array (copies were most of a run's garbage).
@@ -455,6 +463,7 @@ export class MesRun {
     this.divF = st.divF
     this.EB = 4 * (this.P + 2) * EPS * this.TF
     this.certify = input.certify === true && pr.unit
+    this.prune = pr.unit && !this.certify
     this.sequence = this.certify && input.sequence === true
     // Certificate arrays only when certifying: never read nor written otherwise.
     const P = this.P
@@ -471,7 +480,7 @@ export class MesRun {
     const slab = adopt(
       this.full,
       new Slab(
-        10 * certified + 3 * P + (unit ? 0 : nC) + 5 * cap + oc,
+        10 * certified + 3 * P + (unit ? 0 : nC) + 6 * cap + oc,
         3 * P + (unit ? nC : 0) + 5 * oc + 2 * nodes + cap * (P + 1),
         certified + (this.certify ? nC : 0) + 2 * P + (unit ? 0 : nC) + cap,
       ),
@@ -498,6 +507,7 @@ export class MesRun {
       this.gU = slab.f64(cap)
       this.gL = slab.f64(cap)
       this.gW = slab.f64(cap)
+      this.gLive = slab.f64(cap)
     }
     this.stepOf = slab.i32(P).fill(-1)
     this.dropAt = slab.i32(P)
@@ -543,6 +553,7 @@ export class MesRun {
         this.gU = arena.gU
         this.gL = arena.gL
         this.gW = arena.gW
+        this.gLive = arena.gLive
         this.gChild = arena.gChild
         this.gChild.fill(-1)
         this.gPoor = arena.gPoor
@@ -566,6 +577,13 @@ export class MesRun {
     }
     for (let p = 0; p < P; p++) {
       if (fate[p] === Fate.Open && input.cost[p] === 0n) this.fundFree(p)
+    }
+    if (this.prune) {
+      // One group, everyone's: its open projects' supporters.
+      const g = this.order[0]!
+      let live = 0
+      for (let p = 0; p < P; p++) if (fate[p] === Fate.Open) live += this.cnt[p * this.gCap + g]!
+      this.gLive[g] = live
     }
     return this.search()
   }
@@ -815,6 +833,7 @@ export class MesRun {
         const ex = this.exactOf(p)
         if (ex === undefined) {
           fate[p] = Fate.Unaffordable
+          this.closeLive(p)
           this.dropAt[p] = this.a.length
           // Exactly unaffordable, but too close for the float test: no margin left to certify.
           if (this.certify) {
@@ -861,6 +880,7 @@ export class MesRun {
         gU: this.gU,
         gL: this.gL,
         gW: this.gW,
+        gLive: this.gLive,
         gChild: this.gChild,
         gPoor: this.gPoor,
       }
@@ -895,11 +915,25 @@ export class MesRun {
     const hook = this.input.afterFunding
     if (hook === undefined) return
     for (const r of hook(p)) {
-      if (this.fate[r] === Fate.Open) this.fate[r] = Fate.Removed
+      if (this.fate[r] === Fate.Open) {
+        this.fate[r] = Fate.Removed
+        this.closeLive(r)
+      }
     }
   }
 
   // ---- groups (unit utilities) ----
+
+  /** Open project x was closed (not funded): its supporters' groups lose it (gLive). */
+  private closeLive(x: number): void {
+    if (!this.prune) return
+    const { order, cnt, gLive } = this
+    const row = x * this.gCap
+    for (let i = 0; i < this.orderLen; i++) {
+      const g = order[i]!
+      gLive[g]! -= cnt[row + g]!
+    }
+  }
 
   private growGroups(cap: number): void {
     const P = this.P
@@ -912,6 +946,7 @@ export class MesRun {
     this.gU = widened(this.gU, cap)
     this.gL = widened(this.gL, cap)
     this.gW = widened(this.gW, cap)
+    this.gLive = widened(this.gLive, cap)
     this.gChild = widened(this.gChild, cap, -1)
     this.gPoor = widened(this.gPoor, cap)
     this.gCap = cap
@@ -949,6 +984,7 @@ export class MesRun {
     this.gU[g] = slopeUp
     this.gL[g] = slopeLow
     this.gW[g] = 0
+    this.gLive[g] = 0
     this.gChild[g] = -1
     return g
   }
@@ -1002,6 +1038,7 @@ export class MesRun {
     if (Number.isNaN(q)) {
       if (Pb + 2 * errSum < C * (1 - 4 * EPS)) {
         this.fate[p] = Fate.Unaffordable
+        this.closeLive(p)
         this.dropAt[p] = this.a.length
         if (this.certify) this.certifyDrop(C - Pb - 2 * errSum, Ps)
         if (this.sequence) this.recordDrop(p, C - Pb - 2 * errSum, Pu)
@@ -1597,6 +1634,7 @@ export class MesRun {
       let gW = this.gW
       let gChild = this.gChild
       let gPoor = this.gPoor
+      let gLive = this.gLive
       const certify = this.sequence
       // Sequence certificate: the alive weights and exS of unaffordable projects are kept too
       // (refreshDropLimit), not their counts (it sums over their classes; dropSafeFor rebuilds them).
@@ -1624,6 +1662,8 @@ export class MesRun {
         }
         const w = classWeight[c]!
         payers += w
+        // p is closed for this class (the moves below count its other open projects).
+        gLive[g]! -= w
         const start = classStart[c]!
         const end = classStart[c + 1]!
         if (gPoor[g]) {
@@ -1648,7 +1688,10 @@ export class MesRun {
           for (let t = start; t < end; t++) {
             const x = classProject[t]!
             if (fate[x] !== Fate.Open && fate[x] !== tracked) continue
-            if (fate[x] === Fate.Open) cnt[x * cap + g]! -= w
+            if (fate[x] === Fate.Open) {
+              cnt[x * cap + g]! -= w
+              gLive[g]! -= w
+            }
             aliveW[x]! -= w
             if (certify) {
               exS[x]! += wS
@@ -1684,20 +1727,25 @@ export class MesRun {
             gW = this.gW
             gChild = this.gChild
             gPoor = this.gPoor
+            gLive = this.gLive
           }
           gChild[g] = h
           touched.push(g)
         }
         if (h !== g) {
           this.classGroup[c] = h
+          let live = 0
           for (let t = start; t < end; t++) {
             const x = classProject[t]!
             if (fate[x] !== Fate.Open) continue
             const r = x * cap
             cnt[r + g]! -= w
             cnt[r + h]! += w
+            live += w
             dirty[x] = 1
           }
+          gLive[g]! -= live
+          gLive[h]! += live
           gW[h]! += w
           gW[g]! -= w
         } else {
@@ -2049,14 +2097,17 @@ export class MesRun {
     const moved = this.movedBuf
     let nk = 0
     let nm = 0
+    const { prune, gLive } = this
     for (let i = 0; i < len; i++) {
       const g = order[i]!
       gPoor[g] = 0
       const h = gChild[g]!
-      if (h >= 0) moved[nm++] = h
+      if (h >= 0 && (!prune || gLive[h]! > 0)) moved[nm++] = h
       if (h === g) continue
-      if (gW[g]! > 0) kept[nk++] = g
-      else this.gFree.push(g)
+      // A group that can no longer pay leaves the order, but keeps its voters (explanations).
+      if (gW[g]! > 0) {
+        if (!prune || gLive[g]! > 0) kept[nk++] = g
+      } else this.gFree.push(g)
     }
     const total = nk + nm
     if (this.order.length < total) this.order = new Int32Array(2 * total)

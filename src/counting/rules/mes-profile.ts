@@ -58,8 +58,12 @@ export interface ProfileCache {
  * their first projects: classes that pay for the same early winners come out next to each other.
  */
 interface RankedClasses {
-  readonly rank: Int32Array
+  /** The project of each rank. */
+  readonly byRank: Int32Array
+  /** The classes in that order: their projects' ranks, ascending, in ranks[start[o] .. start[o+1]). */
   readonly order: Int32Array
+  readonly start: Int32Array
+  readonly ranks: Int32Array
 }
 
 function newCache(): ProfileCache {
@@ -222,61 +226,67 @@ export function restrictProfile(pr: MesProfile, keep: Uint8Array): RestrictedPro
   const table = scratch.table
   table.fill(-1, 0, size)
   pr.cache.ranked ??= rankedClasses(pr)
-  const { rank, order } = pr.cache.ranked
-  const starts: number[] = [0]
-  const weights: number[] = []
+  const { byRank, order, start, ranks } = pr.cache.ranked
+  const keptRank = new Uint8Array(pr.nProjects)
+  for (let r = 0; r < pr.nProjects; r++) keptRank[r] = keep[byRank[r]!]!
+  // Typed and sized for every class (growing arrays by push was 40% of a restriction).
+  const starts = new Int32Array(pr.nClasses + 1)
+  const weights = new Int32Array(pr.nClasses)
+  let nClasses = 0
   let used = 0
   for (let o = 0; o < pr.nClasses; o++) {
-    const c = order[o]!
     const from = used
-    for (let i = pr.classStart[c]!; i < pr.classStart[c + 1]!; i++) {
-      const p = pr.classProject[i]!
-      if (!keep[p]) continue
-      // insertion into the tail sorted by rank
-      let j = used++
-      while (j > from && rank[flat[j - 1]!]! > rank[p]!) {
-        flat[j] = flat[j - 1]!
-        j--
-      }
-      flat[j] = p
+    for (let i = start[o]!; i < start[o + 1]!; i++) {
+      const r = ranks[i]!
+      if (keptRank[r]) flat[used++] = r
     }
+    const c = order[o]!
     const len = used - from
     if (len === 0) {
       classOf[c] = -1
       continue
     }
-    let h = len
-    for (let i = from; i < used; i++) h = Math.imul(h ^ flat[i]!, 0x9e3779b1) ^ (h >>> 15)
-    let slot = h & (size - 1)
-    let r = -1
-    for (;;) {
-      const x = table[slot]!
-      if (x < 0) break
-      const xs = starts[x]!
-      if (starts[x + 1]! - xs === len) {
-        let same = true
-        for (let i = 0; i < len && same; i++) same = flat[xs + i] === flat[from + i]
-        if (same) {
-          r = x
-          break
-        }
-      }
-      slot = (slot + 1) & (size - 1)
+    // Sorted classes often restrict to the set just made: compared first, without hashing.
+    let r = nClasses - 1
+    let created = false
+    if (r >= 0) {
+      const xs = starts[r]!
+      let same = from - xs === len
+      for (let i = 0; i < len && same; i++) same = flat[xs + i] === flat[from + i]
+      if (!same) r = -1
     }
     if (r < 0) {
-      r = weights.length
-      table[slot] = r
-      weights.push(0)
-      starts.push(used)
-    } else {
-      used = from
+      let h = len
+      for (let i = from; i < used; i++) h = Math.imul(h ^ flat[i]!, 0x9e3779b1) ^ (h >>> 15)
+      let slot = h & (size - 1)
+      for (;;) {
+        const x = table[slot]!
+        if (x < 0) break
+        const xs = starts[x]!
+        if (starts[x + 1]! - xs === len) {
+          let same = true
+          for (let i = 0; i < len && same; i++) same = flat[xs + i] === flat[from + i]
+          if (same) {
+            r = x
+            break
+          }
+        }
+        slot = (slot + 1) & (size - 1)
+      }
+      if (r < 0) {
+        r = nClasses++
+        table[slot] = r
+        starts[nClasses] = used
+        created = true
+      }
     }
+    if (!created) used = from
     weights[r]! += pr.classWeight[c]!
     classOf[c] = r
   }
-  const nClasses = weights.length
-  const classStart = Int32Array.from(starts)
-  const classProject = flat.slice(0, used)
+  const classStart = starts.slice(0, nClasses + 1)
+  const classProject = new Int32Array(used)
+  for (let i = 0; i < used; i++) classProject[i] = byRank[flat[i]!]!
   const projectStart = new Int32Array(pr.nProjects + 1)
   for (let i = 0; i < used; i++) projectStart[classProject[i]! + 1]!++
   for (let p = 0; p < pr.nProjects; p++) projectStart[p + 1]! += projectStart[p]!
@@ -293,7 +303,7 @@ export function restrictProfile(pr: MesProfile, keep: Uint8Array): RestrictedPro
       nProjects: pr.nProjects,
       nVoters: pr.nVoters,
       nClasses,
-      classWeight: Int32Array.from(weights),
+      classWeight: weights.slice(0, nClasses),
       classStart,
       classProject,
       classUtil: ones,
@@ -324,34 +334,44 @@ function rankedClasses(pr: MesProfile): RankedClasses {
   byRank.sort((x, y) => pr.supporters[y]! - pr.supporters[x]! || x - y)
   const rank = new Int32Array(P)
   for (let r = 0; r < P; r++) rank[byRank[r]!] = r
-  const order = new Int32Array(pr.nClasses)
-  // Keys: the 1 to 4 best ranks of a class (P when it has fewer) in base P + 1, below 2^33, times
-  // 2^20 plus the class (when there are fewer than 2^20 classes): a plain numeric sort.
-  const levels = Math.max(1, Math.min(4, Math.floor(33 / Math.log2(P + 1))))
-  if (pr.nClasses >= 2 ** 20) {
-    for (let c = 0; c < pr.nClasses; c++) order[c] = c
-    return { rank, order }
-  }
-  const best = new Int32Array(levels)
-  const keys = new Float64Array(pr.nClasses)
-  for (let c = 0; c < pr.nClasses; c++) {
-    best.fill(P)
-    for (let i = pr.classStart[c]!; i < pr.classStart[c + 1]!; i++) {
-      // insertion of its rank among the best few
-      let r = rank[pr.classProject[i]!]!
-      for (let l = 0; l < levels; l++) {
-        if (r < best[l]!) {
-          const x = best[l]!
-          best[l] = r
-          r = x
-        }
+  const nC = pr.nClasses
+  // Each class's ranks, sorted (insertion: ballots are short).
+  const sorted = new Int32Array(pr.classProject.length)
+  for (let c = 0; c < nC; c++) {
+    const from = pr.classStart[c]!
+    for (let i = from; i < pr.classStart[c + 1]!; i++) {
+      const r = rank[pr.classProject[i]!]!
+      let j = i
+      while (j > from && sorted[j - 1]! > r) {
+        sorted[j] = sorted[j - 1]!
+        j--
       }
+      sorted[j] = r
     }
-    let key = 0
-    for (let l = 0; l < levels; l++) key = key * (P + 1) + best[l]!
-    keys[c] = key * 2 ** 20 + c
   }
-  keys.sort()
-  for (let c = 0; c < pr.nClasses; c++) order[c] = keys[c]! % 2 ** 20
-  return { rank, order }
+  // Keys: the first 1 to 4 ranks (P when fewer) in base P + 1, below 2^33, times 2^20 plus the
+  // class (when there are fewer than 2^20 classes): a plain numeric sort.
+  const order = new Int32Array(nC)
+  const levels = Math.max(1, Math.min(4, Math.floor(33 / Math.log2(P + 1))))
+  if (nC < 2 ** 20) {
+    const keys = new Float64Array(nC)
+    for (let c = 0; c < nC; c++) {
+      const from = pr.classStart[c]!
+      const to = pr.classStart[c + 1]!
+      let key = 0
+      for (let l = 0; l < levels; l++) key = key * (P + 1) + (from + l < to ? sorted[from + l]! : P)
+      keys[c] = key * 2 ** 20 + c
+    }
+    keys.sort()
+    for (let o = 0; o < nC; o++) order[o] = keys[o]! % 2 ** 20
+  } else for (let o = 0; o < nC; o++) order[o] = o
+  const start = new Int32Array(nC + 1)
+  const ranks = new Int32Array(sorted.length)
+  let at = 0
+  for (let o = 0; o < nC; o++) {
+    const c = order[o]!
+    for (let i = pr.classStart[c]!; i < pr.classStart[c + 1]!; i++) ranks[at++] = sorted[i]!
+    start[o + 1] = at
+  }
+  return { byRank, order, start, ranks }
 }
