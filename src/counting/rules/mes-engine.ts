@@ -1652,6 +1652,7 @@ export class MesRun {
       let gChild = this.gChild
       let gPoor = this.gPoor
       let gLive = this.gLive
+      const prune = this.prune
       const certify = this.sequence
       // Sequence certificate: the alive weights and exS of unaffordable projects are kept too
       // (refreshDropLimit), not their counts (it sums over their classes; dropSafeFor rebuilds them).
@@ -1680,7 +1681,7 @@ export class MesRun {
         const w = classWeight[c]!
         payers += w
         // p is closed for this class (the moves below count its other open projects).
-        gLive[g]! -= w
+        if (prune) gLive[g]! -= w
         const start = classStart[c]!
         const end = classStart[c + 1]!
         if (gPoor[g]) {
@@ -1707,7 +1708,7 @@ export class MesRun {
             if (fate[x] !== Fate.Open && fate[x] !== tracked) continue
             if (fate[x] === Fate.Open) {
               cnt[x * cap + g]! -= w
-              gLive[g]! -= w
+              if (prune) gLive[g]! -= w
             }
             aliveW[x]! -= w
             if (certify) {
@@ -1761,8 +1762,10 @@ export class MesRun {
             live += w
             dirty[x] = 1
           }
-          gLive[g]! -= live
-          gLive[h]! += live
+          if (prune) {
+            gLive[g]! -= live
+            gLive[h]! += live
+          }
           gW[h]! += w
           gW[g]! -= w
         } else {
