@@ -246,16 +246,19 @@ interface Statics {
  * optimized code of fund() bail out once in every new run (3 to 5 ms each on Warszawa 2026).
  */
 function objects<T>(): T[] {
-  const a: unknown[] = [null]
-  a.length = 0
-  return a as T[]
+  return OBJECTS.slice() as T[]
 }
 
 function doubles(): number[] {
-  const a = [0.5]
-  a.length = 0
-  return a
+  return DOUBLES.slice()
 }
+
+// Templates: a slice keeps their elements kind (and costs what a literal does; setting the length
+// of a new array to 0 cost twice as much, 10% of a count of the smallest files).
+const OBJECTS: unknown[] = [null]
+OBJECTS.length = 0
+const DOUBLES = [0.5]
+DOUBLES.length = 0
 
 export function runMes(input: MesRunInput): MesRunResult {
   return new MesRun(input).run()
