@@ -18,7 +18,7 @@ import {
   mesCostAdd1Greedy,
 } from './rules/mes.js'
 import { phragmen } from './rules/phragmen.js'
-import { recycleSlabs } from './slab.js'
+import { enterCount, leaveCount } from './slab.js'
 import { buildTieBreak, DEFAULT_TIE_BREAK, idTieRank } from './tie-break.js'
 import type {
   CountOptions,
@@ -156,16 +156,14 @@ export interface CountResult {
   readonly outcome: Outcome
 }
 
-/** Counts in progress (a rule could call count()): slabs are recycled when none is. */
-let counting = 0
-
 /** Runs one rule on an election and explains the outcome with project ids. */
 export function count(election: Election, rule: RuleId, request: CountRequest = {}): CountResult {
-  counting++
+  // Slabs are recycled when no count is running any more (slab.ts).
+  enterCount()
   try {
     return countOnce(canonical(election), rule, request)
   } finally {
-    if (--counting === 0) recycleSlabs()
+    leaveCount()
   }
 }
 

@@ -96,8 +96,35 @@ function give(buffer: ArrayBuffer): void {
     pool.push(buffer)
 }
 
-/** Makes the retired slabs' buffers reusable: count() calls it when no count is running any more. */
+/** Counts in progress (count() calls enterCount and leaveCount; a rule could call count()). */
+let counting = 0
+/** Slabs whose arrays nothing reads once no count is running (retireAfterCount). */
+const afterCount: Slab[] = []
+
+export function enterCount(): void {
+  counting++
+}
+
+/** Makes the retired slabs' buffers reusable once no count is running any more. */
+export function leaveCount(): void {
+  if (--counting > 0) return
+  for (const slab of afterCount) slab.retire()
+  afterCount.length = 0
+  recycleSlabs()
+}
+
+/** Makes the retired slabs' buffers reusable (leaveCount, when no count is running). */
 export function recycleSlabs(): void {
   for (const buffer of retired) give(buffer)
   retired.length = 0
+}
+
+/**
+ * Retires `slab` once no count is running, when a count is running now (its arrays must not be
+ * read after that count: a MES run's, whose result the count has turned into its outcome by
+ * then); otherwise it is left to the GC. Without this, every count of a small election made a
+ * new buffer (Pole Mokotowskie's mes_cardinality took 5 µs, now 2.6).
+ */
+export function retireAfterCount(slab: Slab): void {
+  if (counting > 0 && afterCount.length < POOL_SIZE) afterCount.push(slab)
 }

@@ -1,5 +1,5 @@
 import { gcdOfSafe } from '../profile.js'
-import { Slab } from '../slab.js'
+import { retireAfterCount, Slab } from '../slab.js'
 import { ratio } from './mes-exact.js'
 import { adopt, type MesProfile, restrictProfile } from './mes-profile.js'
 
@@ -463,7 +463,8 @@ export class MesRun {
       const C = input.cost.map((c) => c * n)
       const div = input.compareByCost ? C : C.map(() => 1n)
       const maxSupport = maxClassesPerProject(pr)
-      const floats = adopt(this.full, new Slab(2 * C.length, 0, 0))
+      const floats = new Slab(2 * C.length, 0, 0)
+      adopt(this.full, floats)
       const CF = floats.f64(C.length)
       for (let p = 0; p < C.length; p++) CF[p] = Number(C[p]!)
       st = {
@@ -497,14 +498,14 @@ export class MesRun {
     // The budget order's capacity, and the step tree's.
     const oc = unit ? Math.min(nC + 1, 256) : 0
     const nodes = unit ? NODES : 0
-    const slab = adopt(
-      this.full,
-      new Slab(
-        10 * certified + 3 * P + (unit ? 0 : nC) + 6 * cap + oc,
-        3 * P + (unit ? nC : 0) + 5 * oc + 2 * nodes + cap * (P + 1),
-        certified + (this.certify ? nC : 0) + 2 * P + (unit ? 0 : nC) + cap,
-      ),
+    const slab = new Slab(
+      10 * certified + 3 * P + (unit ? 0 : nC) + 6 * cap + oc,
+      3 * P + (unit ? nC : 0) + 5 * oc + 2 * nodes + cap * (P + 1),
+      certified + (this.certify ? nC : 0) + 2 * P + (unit ? 0 : nC) + cap,
     )
+    // A run whose slab holds none of the group arrays handed on to the next runs (cap = 0): its
+    // arrays die with the count.
+    if (!adopt(this.full, slab) && cap === 0) retireAfterCount(slab)
     this.certKey = certified > 0 ? slab.f64(certified) : EMPTY_F64
     this.certSlope = certified > 0 ? slab.f64(certified) : EMPTY_F64
     this.certSlopeU = certified > 0 ? slab.f64(certified) : EMPTY_F64

@@ -73,10 +73,11 @@ function newCache(): ProfileCache {
 /** Runs keep no more slabs than this with their profile; later ones are left to the GC. */
 const ADOPTED_SLABS = 4
 
-/** Hands `slab` to the profile: its buffer is reused when the profile is retired. */
-export function adopt(pr: MesProfile, slab: Slab): Slab {
-  if (pr.slabs.length < ADOPTED_SLABS) pr.slabs.push(slab)
-  return slab
+/** Hands `slab` to the profile: its buffer is reused when the profile is retired. False when the profile has enough. */
+export function adopt(pr: MesProfile, slab: Slab): boolean {
+  if (pr.slabs.length >= ADOPTED_SLABS) return false
+  pr.slabs.push(slab)
+  return true
 }
 
 /**
