@@ -1491,7 +1491,8 @@ export class MesRun {
    * poor groups/classes (those who pay their whole budget).
    */
   private exact(p: number, mark: boolean): Exact | undefined {
-    const ex = this.exactSplit(p, true) ?? this.exactSplit(p, false) ?? undefined
+    const first = this.exactSplit(p, true)
+    const ex = first !== null ? first : (this.exactSplit(p, false) ?? undefined)
     if (ex !== undefined && mark) for (let i = 0; i < this.nPoor; i++) this.markPoor(this.poorIds[i]!)
     return ex
   }

@@ -70,7 +70,7 @@ function newCache(): ProfileCache {
   return { statics: undefined, arena: undefined, restrictions: undefined, ranked: undefined }
 }
 
-/** Runs keep no more slabs than this with their profile; later ones are left to the GC. */
+/** Runs keep no more slabs than this with their profile; later ones are retired when their count ends. */
 const ADOPTED_SLABS = 4
 
 /** Hands `slab` to the profile: its buffer is reused when the profile is retired. False when the profile has enough. */
@@ -218,7 +218,7 @@ export function restrictProfile(pr: MesProfile, keep: Uint8Array): RestrictedPro
   const cached = byKeep.get(key)
   if (cached !== undefined) return cached
   const classOf = new Int32Array(pr.nClasses)
-  // Restricted sets, sorted, in one flat array; an open-addressing table by hash finds equal ones.
+  // Restricted sets, as sorted ranks, in one flat array; an open-addressing table by hash finds equal ones.
   // Both are scratch space shared by all calls (large typed arrays cost a GC when allocated often).
   if (scratch.flat.length < pr.classProject.length) scratch.flat = new Int32Array(pr.classProject.length)
   const size = 2 ** Math.ceil(Math.log2(2 * pr.nClasses + 2))
