@@ -326,7 +326,7 @@ export function restrictProfile(pr: MesProfile, keep: Uint8Array): RestrictedPro
 /**
  * See RankedClasses. Funding a project moves its paying classes between groups of the engine
  * (mes-engine.ts, fund): in this order, neighbouring classes mostly move between the same groups,
- * whose counts then stay in the cache (Warszawa 2026, mes_cost_add1: 8% faster).
+ * whose counts then stay in the cache (Warszawa 2026, mes_cost_add1: 12% faster).
  */
 function rankedClasses(pr: MesProfile): RankedClasses {
   const P = pr.nProjects
