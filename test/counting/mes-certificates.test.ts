@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { MesRun, type MesRunResult } from '../../src/counting/rules/mes-engine.js'
+import { Fate, MesRun, type MesRunResult } from '../../src/counting/rules/mes-engine.js'
 import { buildMesProfile } from '../../src/counting/rules/mes-profile.js'
 import { idTieRank } from '../../src/counting/tie-break.js'
 import { loadInstance } from './fixtures/pabulib.js'
@@ -161,5 +161,45 @@ t.test(
       largest <= 2 * (profile.nClasses + 1),
       `budget order capacity ${largest} for ${profile.nClasses} classes`,
     )
+  },
+)
+
+t.test(
+  'when runs on a real file may stop once the add1 verdict is sure, then those that stop would have gone on, after the same first steps',
+  async (tt) => {
+    // Toulouse 2024: the add1 loop runs up to k = 669; past its first runs most of them stop early.
+    const { election, profile, fresh, perStep, input } = setupOn('France_Toulouse_2024.pb')
+    const unfundedFit = (r: MesRunResult) =>
+      election.projects.some(
+        (p, i) =>
+          r.fate[i] !== Fate.Funded &&
+          profile.supporters[i]! > 0 &&
+          p.cost > 0n &&
+          p.cost <= election.budget - r.totalCost,
+      )
+    let stopped = 0
+    for (const k of [0, 40, 150, 300, 450, 600, 669, 670]) {
+      const T = election.budget + BigInt(k * perStep)
+      const whole = new MesRun({ ...input, profile: fresh, budgetScaled: T, restrict: true }).run()
+      const run = new MesRun({
+        ...input,
+        profile,
+        budgetScaled: T,
+        restrict: true,
+        stopBelow: election.budget,
+      }).run()
+      const order = (r: MesRunResult) => r.steps.map((s) => s.project).join(',')
+      if (!run.stopped) {
+        tt.equal(order(run), order(whole), `k = ${k}: whole run`)
+        continue
+      }
+      stopped++
+      tt.ok(
+        whole.totalCost <= election.budget && unfundedFit(whole),
+        `k = ${k}: the whole run leaves a project that fits`,
+      )
+      tt.equal(order(whole).slice(0, order(run).length), order(run), `k = ${k}: same first steps`)
+    }
+    tt.ok(stopped >= 4, `${stopped} of 8 runs stopped early`)
   },
 )

@@ -371,6 +371,26 @@ function add1(election: Election, context: RuleContext): Add1 {
   // increments in all (Warszawa 2026, Toulouse 2024, Bemowo 2023, Łódź 2022: every k needs its own
   // run), the next runs are not certified (the sequence certificate, if tried, is).
   let certify = true
+  const fresh = (k: bigint, certified: boolean, sequence: boolean, mayStop: boolean) =>
+    new MesRun({
+      profile: s.profile,
+      cost: s.cost,
+      budgetScaled: election.budget + k * n * unit,
+      compareByCost: true,
+      tieRank: context.tieRank,
+      eligible: s.eligible,
+      certify: certified,
+      sequence,
+      // Not worth its setup on small elections (a few µs).
+      restrict: s.profile.nClasses >= 256,
+      // Restrictions judged at k rounded up to an eighth of its power of two: a handful per loop.
+      restrictBudget: election.budget + roundUpEighth(k) * n * unit,
+      horizon: horizon * perStep,
+      snapshotBelow: 3 * perStep,
+      // Uncertified runs stop once the verdict below is sure to be "go on" (the engine ignores it
+      // in certified runs, whose certificates cover the whole run).
+      ...(mayStop ? { stopBelow: election.budget } : {}),
+    })
   for (;;) {
     const T = election.budget + k * n * unit
     let run: RunWithOptions
@@ -380,22 +400,7 @@ function add1(election: Election, context: RuleContext): Add1 {
       resumed = true
     } else if (!s.constrained) {
       engineSequence = sequence
-      engine = new MesRun({
-        profile: s.profile,
-        cost: s.cost,
-        budgetScaled: T,
-        compareByCost: true,
-        tieRank: context.tieRank,
-        eligible: s.eligible,
-        certify: certify || sequence,
-        sequence,
-        // Not worth its setup on small elections (a few µs).
-        restrict: s.profile.nClasses >= 256,
-        // Restrictions judged at k rounded up to an eighth of its power of two: a handful per loop.
-        restrictBudget: election.budget + roundUpEighth(k) * n * unit,
-        horizon: horizon * perStep,
-        snapshotBelow: 3 * perStep,
-      })
+      engine = fresh(k, certify || sequence, sequence, true)
       run = { result: engine.run(), removed: [...s.upfront], constraints: undefined }
     } else {
       run = runOnce(s, 'cost', T, true)
@@ -404,17 +409,23 @@ function add1(election: Election, context: RuleContext): Add1 {
     if (run.result.totalCost > election.budget) {
       // k = 0 never overspends: MES with B/n per voter spends at most B.
       const last = previous!
-      // A resumed run reused the engine of the previous result, which no longer holds.
-      if (last.k === k - 1n && !resumed) return { s, run: last.run, k: k - 1n, runs }
-      // Same decisions as the run at last.k (certified), but report the prices of k - 1.
-      return {
-        s,
-        run: runOnce(s, 'cost', election.budget + (k - 1n) * n * unit, false),
-        k: k - 1n,
-        runs: runs + 1,
-      }
+      // A resumed run reused the engine of the previous result, which no longer holds; a stopped
+      // run has only its first steps.
+      if (last.k === k - 1n && !resumed && !last.run.result.stopped)
+        return { s, run: last.run, k: k - 1n, runs }
+      // Same decisions as the run at last.k (certified), but report the prices of k - 1; or the
+      // whole of a run that stopped early.
+      const result = s.constrained
+        ? runOnce(s, 'cost', election.budget + (k - 1n) * n * unit, false)
+        : {
+            result: fresh(k - 1n, false, false, false).run(),
+            removed: [...s.upfront],
+            constraints: undefined,
+          }
+      return { s, run: result, k: k - 1n, runs: runs + 1 }
     }
-    if (!fitsSomething(s, run, true)) return { s, run, k, runs }
+    // A stopped run is sure to leave such a project (MesRunInput.stopBelow).
+    if (!run.result.stopped && !fitsSomething(s, run, true)) return { s, run, k, runs }
     if (!sameSequence(lastSequence, run.result)) {
       changes++
       lastSequence = run.result.steps.map((st) => st.project)
