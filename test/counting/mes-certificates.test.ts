@@ -203,3 +203,70 @@ t.test(
     tt.ok(stopped >= 4, `${stopped} of 8 runs stopped early`)
   },
 )
+
+for (const { file, maxK, runs } of FILES) {
+  t.test(
+    `when certified runs on ${file} stop once the add1 verdict is sure, then whole runs inside their certificates go on after the same first steps`,
+    async (tt) => {
+      const { election, profile, fresh, perStep, input } = setupOn(file)
+      const order = (r: MesRunResult) => r.steps.map((s) => s.project).join(',')
+      const goesOn = (r: MesRunResult) =>
+        r.totalCost <= election.budget &&
+        election.projects.some(
+          (p, i) =>
+            r.fate[i] !== Fate.Funded &&
+            profile.supporters[i]! > 0 &&
+            p.cost > 0n &&
+            p.cost <= election.budget - r.totalCost,
+        )
+      let stopped = 0
+      let checked = 0
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: maxK }),
+          fc.boolean(),
+          fc.array(fc.integer({ min: 1, max: 80 }), { maxLength: 2 }),
+          fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), {
+            minLength: 4,
+            maxLength: 4,
+          }),
+          (k0, sequence, resumes, at) => {
+            let from = election.budget + BigInt(k0 * perStep)
+            const engine = new MesRun({
+              ...input,
+              profile,
+              budgetScaled: from,
+              certify: true,
+              sequence,
+              horizon: 64 * perStep,
+              snapshotBelow: 3 * perStep,
+              restrict: true,
+              stopBelow: election.budget,
+            })
+            let run = engine.run()
+            for (const after of resumes) {
+              const T = from + BigInt(after * perStep)
+              if (!engine.canResume(T)) break
+              run = engine.resume(T)
+              from = T
+            }
+            if (!run.stopped) return true
+            stopped++
+            const prefix = order(run)
+            const last = Math.min(Math.ceil(run.sequenceStableFor) - 1, 1000 * perStep)
+            for (const x of [0, ...at, 1 - 1e-12]) {
+              const d = Math.floor(x * Math.max(last, 0))
+              const whole = new MesRun({ ...input, profile: fresh, budgetScaled: from + BigInt(d) }).run()
+              checked++
+              if (!goesOn(whole) || !order(whole).startsWith(prefix)) return false
+            }
+            return true
+          },
+        ),
+        { numRuns: runs },
+      )
+      tt.ok(stopped >= runs / 4, `${stopped} of ${runs} runs stopped early`)
+      tt.ok(checked >= stopped, `${checked} budgets checked`)
+    },
+  )
+}

@@ -284,3 +284,65 @@ t.test(
     tt.ok(stopped > 50, `${stopped} runs stopped early`)
   },
 )
+
+t.test(
+  'when a certified run stops once the add1 verdict is sure, then its certificates hold that verdict, resumed or not',
+  async (tt) => {
+    let stopped = 0
+    let checked = 0
+    let resumed = 0
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          approvalElection({ maxCost: 30, maxProjects: 8, maxBallots: 20 }),
+          approvalElection({ maxCost: 300, maxProjects: 8, maxBallots: 30, maxWeight: 5 }),
+        ),
+        fc.integer({ min: 0, max: 3 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 3 }),
+        (e, k0, sequence, restrict, resumes) => {
+          const n = votersOf(e)
+          if (n === 0) return true
+          const { mine, fresh, input } = engineSetup(e)
+          const supported = (p: number) => mine.supporters[p]! > 0
+          const order = (r: MesRunResult) => r.steps.map((s) => s.project).join(',')
+          const options = { ...input, certify: true, sequence, restrict, stopBelow: e.budget }
+          let from = e.budget + BigInt(k0 * n)
+          const engine = new MesRun({ ...options, profile: mine, budgetScaled: from, snapshotBelow: n })
+          let run = engine.run()
+          for (const after of [0, ...resumes]) {
+            if (after > 0) {
+              const T = from + BigInt(after)
+              if (!engine.canResume(T)) break
+              run = engine.resume(T)
+              from = T
+              resumed++
+            }
+            if (!run.stopped) {
+              // (A resumed run may stop at another step than a fresh one: it keeps the drops certified
+              // before, which a fresh run finds when it gets to them.)
+              const whole = new MesRun({ ...input, profile: fresh, budgetScaled: from }).run()
+              if (order(run) !== order(whole)) return false
+              continue
+            }
+            stopped++
+            // Every scaled budget the certificate covers, up to 300 of them: the whole run there goes on.
+            const last = Math.min(Math.ceil(run.sequenceStableFor) - 1, 300)
+            for (let d = 0; d <= last; d++) {
+              const whole = new MesRun({ ...input, profile: fresh, budgetScaled: from + BigInt(d) }).run()
+              checked++
+              if (verdict(e, whole, supported) !== 'go on') return false
+              if (!order(whole).startsWith(order(run))) return false
+            }
+          }
+          return true
+        },
+      ),
+      { numRuns: 1500 },
+    )
+    tt.ok(stopped > 50, `${stopped} runs stopped early`)
+    tt.ok(checked > 1000, `${checked} budgets checked`)
+    tt.ok(resumed > 50, `${resumed} resumed runs`)
+  },
+)

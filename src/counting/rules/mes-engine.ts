@@ -71,12 +71,15 @@ export interface MesRunInput {
    */
   readonly restrictBudget?: bigint
   /**
-   * The add1 loop's budget B (minor units), for runs without `certify` or an afterFunding hook:
-   * the run stops as soon as its outcome is sure to cost at most B and to leave unfunded a
-   * supported project that fits in what is left, i.e. the loop's verdict on it is sure ("raise
-   * the budget"). MesRunResult.stopped says so; its steps are then a prefix of the run's.
+   * The add1 loop's budget B (minor units), for unit utilities without an afterFunding hook: the
+   * run stops as soon as its outcome is sure to cost at most B and to leave unfunded a supported
+   * project that fits in what is left, i.e. the loop's verdict on it is sure ("raise the
+   * budget"). MesRunResult.stopped says so; its steps are then the first steps of the whole run.
    * Sure means: the cheapest project already unaffordable (it stays so: budgets only fall) costs
    * at most B − cost so far − the cost of every project still open (at most what is left to fund).
+   * That depends on the steps taken and the projects dropped so far only, so the certificates of a
+   * stopped run (which cover those: every dropped project's drop limit is in sequenceStableFor)
+   * certify its verdict too, and resume() continues it from where it stopped.
    */
   readonly stopBelow?: bigint
 }
@@ -351,7 +354,7 @@ export class MesRun {
   /** Per project: its last exact price had no poor payer (then it does not depend on T). */
   private readonly noPoor: Uint8Array
 
-  /** MesRunInput.stopBelow where it applies (no certificates, unit utilities, no hook), else -1n. */
+  /** MesRunInput.stopBelow where it applies (unit utilities, no hook), else -1n. */
   private readonly stopBelow: bigint = -1n
   /** The last search stopped early (stopBelow). */
   private stopped = false
@@ -502,8 +505,7 @@ export class MesRun {
     this.certify = input.certify === true && pr.unit
     this.prune = pr.unit && !this.certify
     this.sequence = this.certify && input.sequence === true
-    // Not in certified runs: their certificates cover the whole run.
-    if (input.stopBelow !== undefined && !this.certify && pr.unit && input.afterFunding === undefined)
+    if (input.stopBelow !== undefined && pr.unit && input.afterFunding === undefined)
       this.stopBelow = input.stopBelow
     // Certificate arrays only when certifying: never read nor written otherwise.
     const P = this.P
@@ -849,6 +851,7 @@ export class MesRun {
 
   private search(): MesRunResult {
     const { P, fate, input } = this
+    this.stopped = false
     for (let p = 0; p < P; p++) {
       if (fate[p] !== Fate.Open) continue
       const key = this.floatKey(p)
@@ -857,6 +860,11 @@ export class MesRun {
     const heap = this.heap
     const candidates: number[] = []
     while (heap.size > 0) {
+      // Before each step, so that a resumed run stops where a fresh one would (or goes on).
+      if (this.stopBelow >= 0n && this.sureToGoOn()) {
+        this.stopped = true
+        break
+      }
       let best = -1
       let bestNum = 0n
       let bestDen = 1n
@@ -908,11 +916,6 @@ export class MesRun {
         if (p !== best) heap.push(this.lowerKeyOfCache(p), p)
       }
       this.fund(best)
-      // (Not after the last step: the run is whole then.)
-      if (this.stopBelow >= 0n && heap.size > 0 && this.sureToGoOn()) {
-        this.stopped = true
-        break
-      }
     }
     if (this.pr.unit) {
       // Explanations later read classGroup and gNode only: the counts can serve the next run.

@@ -365,8 +365,10 @@ function add1(election: Election, context: RuleContext): Add1 {
   // Runs whose sequence of winners differs from the previous run's: where it changes more often than
   // every 8 increments (Warszawa 2026: every 3), the sequence certificate cannot skip much.
   let changes = -1
-  // (Resumed runs reuse the engine's arrays: the sequence is copied.)
+  // (Resumed runs reuse the engine's arrays: the sequence is copied.) Runs that stopped early
+  // (stopBelow) are compared on the steps both took.
   let lastSequence: number[] = []
+  let lastWhole = true
   // Certificates cost some work per step too: when the first 32 runs skipped fewer than 8
   // increments in all (Warszawa 2026, Toulouse 2024, Bemowo 2023, Łódź 2022: every k needs its own
   // run), the next runs are not certified (the sequence certificate, if tried, is).
@@ -387,8 +389,8 @@ function add1(election: Election, context: RuleContext): Add1 {
       restrictBudget: election.budget + roundUpEighth(k) * n * unit,
       horizon: horizon * perStep,
       snapshotBelow: 3 * perStep,
-      // Uncertified runs stop once the verdict below is sure to be "go on" (the engine ignores it
-      // in certified runs, whose certificates cover the whole run).
+      // Runs stop once the verdict below is sure to be "go on"; their certificates then cover the
+      // steps taken and the verdict.
       ...(mayStop ? { stopBelow: election.budget } : {}),
     })
   for (;;) {
@@ -426,10 +428,9 @@ function add1(election: Election, context: RuleContext): Add1 {
     }
     // A stopped run is sure to leave such a project (MesRunInput.stopBelow).
     if (!run.result.stopped && !fitsSomething(s, run, true)) return { s, run, k, runs }
-    if (!sameSequence(lastSequence, run.result)) {
-      changes++
-      lastSequence = run.result.steps.map((st) => st.project)
-    }
+    if (!sameSequence(lastSequence, lastWhole, run.result)) changes++
+    lastSequence = run.result.steps.map((st) => st.project)
+    lastWhole = !run.result.stopped
     previous = { run, k }
     const reach = run.result.sequenceStableFor / perStep
     if (sequence && !resumed && !s.constrained) {
@@ -449,9 +450,12 @@ function roundUpEighth(k: bigint): bigint {
   return ((k + g - 1n) / g) * g
 }
 
-function sameSequence(a: readonly number[], b: MesRunResult): boolean {
-  if (a.length !== b.steps.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b.steps[i]!.project) return false
+/** Whether two runs fund the same projects in the same order, as far as a run that stopped early shows. */
+function sameSequence(a: readonly number[], aWhole: boolean, b: MesRunResult): boolean {
+  const m = Math.min(a.length, b.steps.length)
+  // The shorter one ended there, unless it stopped early.
+  if (a.length !== b.steps.length && (a.length === m ? aWhole : !b.stopped)) return false
+  for (let i = 0; i < m; i++) if (a[i] !== b.steps[i]!.project) return false
   return true
 }
 
