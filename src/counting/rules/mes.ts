@@ -329,9 +329,11 @@ function fitsSomething(s: Setup, run: RunWithOptions, onlySupported: boolean): b
  * outcome and the same verdict: those k are skipped, not guessed (src/counting/README.md,
  * Performance). Decisions change whenever a payer who paid its whole budget would start keeping
  * some, which with small currency units (HUF) is every couple of k; the sequence changes far less
- * often: Józsefváros 2023 needs 106 runs for k = 74,755, Budapest 2024 603 for 22,001.
- * (Comparing two runs by monotonicity alone was tried and rarely proves anything: the runner-up
- * is usually too close.)
+ * often. A run also stops as soon as its verdict is sure to be "go on" (MesRunInput.stopBelow):
+ * its certificates then cover only the steps taken so far, and reach much further. Józsefváros
+ * 2023 needs 63 runs for k = 74,755, Budapest 2024 248 for 22,001, Warszawa 2026 65 for 184
+ * (106, 602 and 186 before runs stopped early). (Comparing two runs by monotonicity alone was
+ * tried and rarely proves anything: the runner-up is usually too close.)
  */
 function add1(election: Election, context: RuleContext): Add1 {
   const s = setup(election, context, 'cost')
@@ -355,23 +357,27 @@ function add1(election: Election, context: RuleContext): Add1 {
   let horizon = 64
   // The sequence certificate costs some work per step: used once the loop has taken 16 runs if the
   // sequence changed at most once every 8 increments so far (Budapest 2024 then skips ~40
-  // increments per run, Józsefváros 2023 hundreds). Warszawa 2026 and Toulouse 2024 never use it:
-  // their sequence changes every 1 to 3 increments. (After 64 runs instead, Budapest 2024 spent 64
+  // increments per run, Józsefváros 2023 hundreds). (Before runs stopped early, Warszawa 2026 and
+  // Toulouse 2024 never used it: their whole sequence changes every 1 to 3 increments, the first
+  // steps, up to a stop, far less often.) (After 64 runs instead, Budapest 2024 spent 64
   // runs on its first 210 increments, Amsterdam 179 took 449 runs instead of 150; after 4 or 8,
   // too few changes are seen to judge. Giving it up again when its first 3 runs skipped fewer than
   // 6 increments in all, as before, saved nothing on any file and cost Amsterdam 179 174 more
   // runs: its reaches grow from 1 or 2 near k = 20 to 5 to 17 past k = 300.)
   let sequence = false
   // Runs whose sequence of winners differs from the previous run's: where it changes more often than
-  // every 8 increments (Warszawa 2026: every 3), the sequence certificate cannot skip much.
+  // every 8 increments, the sequence certificate cannot skip much.
   let changes = -1
   // (Resumed runs reuse the engine's arrays: the sequence is copied.) Runs that stopped early
-  // (stopBelow) are compared on the steps both took.
+  // (stopBelow) are compared on the steps both took: counting every stop at another step as a
+  // change kept Warszawa 2026 from the sequence certificate (122 runs instead of 65, 1.4x the
+  // time) and gave Bemowo 2023 10% less time (334 runs instead of 306).
   let lastSequence: number[] = []
   let lastWhole = true
   // Certificates cost some work per step too: when the first 32 runs skipped fewer than 8
-  // increments in all (Warszawa 2026, Toulouse 2024, Bemowo 2023, Łódź 2022: every k needs its own
-  // run), the next runs are not certified (the sequence certificate, if tried, is).
+  // increments in all, the next runs are not certified (the sequence certificate, if tried, is).
+  // (Before runs stopped early: Warszawa 2026, Toulouse 2024, Bemowo 2023, Łódź 2022, where every
+  // k needed its own run; now only Bemowo 2023, which tries the sequence certificate.)
   let certify = true
   const fresh = (k: bigint, certified: boolean, sequence: boolean, mayStop: boolean) =>
     new MesRun({
