@@ -25,34 +25,35 @@ export class Slab {
   f64(n: number): Float64Array<ArrayBuffer> {
     const at = this.carve(8 * n)
     if (8 * n <= this.small) return new Float64Array(n)
-    const views = this.blockOf().f
+    const block = this.blockOf()
     const k = this.nF++
-    const old = views[k]
-    if (old !== undefined && old.byteOffset === at && old.length === n) return old
-    const view = new Float64Array(this.blockOf().buffer, at, n)
-    views[k] = view
+    // The typed arrays' byteOffset and length getters cost more than these numbers.
+    if (block.fKey[k] === at * KEY + n) return block.f[k]!
+    const view = new Float64Array(block.buffer, at, n)
+    block.f[k] = view
+    block.fKey[k] = at * KEY + n
     return view
   }
   i32(n: number): Int32Array<ArrayBuffer> {
     const at = this.carve(4 * n)
     if (4 * n <= this.small) return new Int32Array(n)
-    const views = this.blockOf().i
+    const block = this.blockOf()
     const k = this.nI++
-    const old = views[k]
-    if (old !== undefined && old.byteOffset === at && old.length === n) return old
-    const view = new Int32Array(this.blockOf().buffer, at, n)
-    views[k] = view
+    if (block.iKey[k] === at * KEY + n) return block.i[k]!
+    const view = new Int32Array(block.buffer, at, n)
+    block.i[k] = view
+    block.iKey[k] = at * KEY + n
     return view
   }
   u8(n: number): Uint8Array<ArrayBuffer> {
     const at = this.carve(n)
     if (n <= this.small) return new Uint8Array(n)
-    const views = this.blockOf().u
+    const block = this.blockOf()
     const k = this.nU++
-    const old = views[k]
-    if (old !== undefined && old.byteOffset === at && old.length === n) return old
-    const view = new Uint8Array(this.blockOf().buffer, at, n)
-    views[k] = view
+    if (block.uKey[k] === at * KEY + n) return block.u[k]!
+    const view = new Uint8Array(block.buffer, at, n)
+    block.u[k] = view
+    block.uKey[k] = at * KEY + n
     return view
   }
   /** Gives the buffer back for the next slabs at once: no view taken from this slab may be used again. */
@@ -96,11 +97,21 @@ interface Block {
   readonly f: Float64Array<ArrayBuffer>[]
   readonly i: Int32Array<ArrayBuffer>[]
   readonly u: Uint8Array<ArrayBuffer>[]
+  /** offset · KEY + length of each view above. */
+  readonly fKey: number[]
+  readonly iKey: number[]
+  readonly uKey: number[]
 }
+
+/**
+ * Above any length of a view of a pooled block: those are at most POOL_MAX_BYTES long, so keys are
+ * exact and distinct. (Longer blocks are never reused: their views are never looked up again.)
+ */
+const KEY = 2 ** 20
 
 function newBlock(bytes: number): Block {
   const buffer = new ArrayBuffer(bytes)
-  return { buffer, bytes: new Uint8Array(buffer), f: [], i: [], u: [] }
+  return { buffer, bytes: new Uint8Array(buffer), f: [], i: [], u: [], fKey: [], iKey: [], uKey: [] }
 }
 
 /**

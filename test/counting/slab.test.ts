@@ -44,6 +44,34 @@ t.test(
   },
 )
 
+t.test(
+  'when a slab takes back a released buffer, then views of the same place and length are reused, zeroed, and others are new',
+  async (t) => {
+    const first = new Slab(24, 8, 0)
+    const a = first.f64(16)
+    const b = first.i32(8)
+    a.fill(2.5)
+    b.fill(3)
+    first.release()
+    const second = new Slab(24, 8, 0)
+    const a2 = second.f64(16)
+    t.equal(a2, a, 'same offset and length: the same view')
+    t.same([...a2], new Array(16).fill(0))
+    const b2 = second.i32(8)
+    t.equal(b2, b, 'the i32 view at the same place and length is reused too')
+    t.same([...b2], new Array(8).fill(0))
+    second.release()
+    // Another layout on the same buffer: views at other places or of other lengths are made anew.
+    const third = new Slab(24, 8, 0)
+    const d = third.f64(12)
+    t.not(d, a)
+    t.equal(d.length, 12)
+    const e = third.i32(8)
+    t.not(e, b, 'an i32 view at another place is new')
+    t.equal(e.byteOffset, 96)
+  },
+)
+
 t.test('when a retired slab is recycled, then a later slab may take its buffer, zeroed', async (t) => {
   const old = new Slab(16, 0, 0)
   old.f64(16).fill(3)
