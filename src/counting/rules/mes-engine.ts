@@ -1530,11 +1530,14 @@ export class MesRun {
    * of the gathering on Warszawa 2026). Valid until the next step is funded.
    */
   private poorOf = -1
-  private poorIds = EMPTY_I32
+  private poorIds = poorScratch
   private nPoor = 0
 
   private notePoor(id: number): void {
-    if (this.nPoor === this.poorIds.length) this.poorIds = widened(this.poorIds, Math.max(64, 2 * this.nPoor))
+    if (this.nPoor === this.poorIds.length) {
+      poorScratch = widened(this.poorIds, 2 * this.nPoor)
+      this.poorIds = poorScratch
+    }
     this.poorIds[this.nPoor++] = id
   }
 
@@ -2419,6 +2422,14 @@ let scratch = {
   sU: EMPTY_F64 as Float64Array,
   sKey: EMPTY_F64 as Float64Array,
 }
+
+/**
+ * The poor groups (classes) of the last exact price, shared by all runs like the above: they are
+ * read only by the fund() that follows the search's exact price of the winner in the same run
+ * (poorOf), before any other run can price anything. (An array per run cost 2% of a count of
+ * Utilities_6.)
+ */
+let poorScratch = new Int32Array(64)
 
 // raisedRhoUp's heap, shared by all runs like the above (nothing stays in it), grown as needed.
 let raise = new Heap(EMPTY_F64, EMPTY_I32)
