@@ -163,13 +163,18 @@ export function enterCount(): void {
 /** Makes the retired slabs' buffers reusable once no count is running any more. */
 export function leaveCount(): void {
   if (--counting > 0) return
-  for (const slab of afterCount) slab.retire()
-  afterCount.length = 0
+  // (Setting an array's length calls a builtin, even to 0 on an empty array: 4% of a count of
+  // the smallest files.)
+  if (afterCount.length > 0) {
+    for (const slab of afterCount) slab.retire()
+    afterCount.length = 0
+  }
   recycleSlabs()
 }
 
 /** Makes the retired slabs' buffers reusable (leaveCount, when no count is running). */
 export function recycleSlabs(): void {
+  if (retired.length === 0) return
   for (const block of retired) give(block)
   retired.length = 0
 }
