@@ -1,8 +1,9 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { Fate, MesRun, type MesRunResult } from '../../src/counting/rules/mes-engine.js'
+import { MesRun, type MesRunResult } from '../../src/counting/rules/mes-engine.js'
 import { buildMesProfile } from '../../src/counting/rules/mes-profile.js'
 import { idTieRank } from '../../src/counting/tie-break.js'
+import { add1Verdict } from './fixtures/add1.js'
 import { loadInstance } from './fixtures/pabulib.js'
 
 /*
@@ -169,14 +170,8 @@ t.test(
   async (tt) => {
     // Toulouse 2024: the add1 loop runs up to k = 669; past its first runs most of them stop early.
     const { election, profile, fresh, perStep, input } = setupOn('France_Toulouse_2024.pb')
-    const unfundedFit = (r: MesRunResult) =>
-      election.projects.some(
-        (p, i) =>
-          r.fate[i] !== Fate.Funded &&
-          profile.supporters[i]! > 0 &&
-          p.cost > 0n &&
-          p.cost <= election.budget - r.totalCost,
-      )
+    const goesOn = (r: MesRunResult) =>
+      add1Verdict(election, r, (p) => profile.supporters[p]! > 0) === 'go on'
     let stopped = 0
     for (const k of [0, 40, 150, 300, 450, 600, 669, 670]) {
       const T = election.budget + BigInt(k * perStep)
@@ -194,10 +189,7 @@ t.test(
         continue
       }
       stopped++
-      tt.ok(
-        whole.totalCost <= election.budget && unfundedFit(whole),
-        `k = ${k}: the whole run leaves a project that fits`,
-      )
+      tt.ok(goesOn(whole), `k = ${k}: the whole run leaves a project that fits`)
       tt.equal(order(whole).slice(0, order(run).length), order(run), `k = ${k}: same first steps`)
     }
     tt.ok(stopped >= 4, `${stopped} of 8 runs stopped early`)
@@ -211,14 +203,7 @@ for (const { file, maxK, runs } of FILES) {
       const { election, profile, fresh, perStep, input } = setupOn(file)
       const order = (r: MesRunResult) => r.steps.map((s) => s.project).join(',')
       const goesOn = (r: MesRunResult) =>
-        r.totalCost <= election.budget &&
-        election.projects.some(
-          (p, i) =>
-            r.fate[i] !== Fate.Funded &&
-            profile.supporters[i]! > 0 &&
-            p.cost > 0n &&
-            p.cost <= election.budget - r.totalCost,
-        )
+        add1Verdict(election, r, (p) => profile.supporters[p]! > 0) === 'go on'
       let stopped = 0
       let checked = 0
       fc.assert(

@@ -2,10 +2,11 @@ import fc from 'fast-check'
 import t from 'tap'
 import { Fraction } from '../../src/counting/fraction.js'
 import { mesCardinality, mesCost, mesCostAdd1 } from '../../src/counting/rules/mes.js'
-import { Fate, MesRun, type MesRunResult } from '../../src/counting/rules/mes-engine.js'
+import { MesRun, type MesRunResult } from '../../src/counting/rules/mes-engine.js'
 import { buildMesProfile } from '../../src/counting/rules/mes-profile.js'
 import { idTieRank } from '../../src/counting/tie-break.js'
 import type { Election, TieRank } from '../../src/counting/types.js'
+import { add1Verdict } from './fixtures/add1.js'
 import { approvalElection } from './fixtures/arbitraries.js'
 
 /** The README's MES, voter by voter, with Fraction budgets: slow and obviously right. */
@@ -227,58 +228,39 @@ t.test(
   },
 )
 
-/**
- * What the add1 loop asks of a run at per-voter budget T: whether it overspends B, and whether a
- * supported project left unfunded fits in what is left (mes.ts, fitsSomething).
- */
-function verdict(
-  e: Election,
-  r: MesRunResult,
-  supported: (p: number) => boolean,
-): 'over' | 'exhaustive' | 'go on' {
-  if (r.totalCost > e.budget) return 'over'
-  const left = e.budget - r.totalCost
-  const fits = e.projects.some(
-    (p, i) => r.fate[i] !== Fate.Funded && supported(i) && p.cost > 0n && p.cost <= left,
-  )
-  return fits ? 'go on' : 'exhaustive'
-}
+/** Small elections on which add1's runs often stop early (with k = 0 to 3). */
+const stoppingElections = fc.oneof(
+  approvalElection({ maxCost: 30, maxProjects: 8, maxBallots: 20 }),
+  approvalElection({ maxCost: 300, maxProjects: 8, maxBallots: 30, maxWeight: 5 }),
+)
 
 t.test(
   'when a run may stop once the add1 verdict is sure, then it stops only on "go on", after some of the steps of the whole run',
   async (tt) => {
     let stopped = 0
     fc.assert(
-      fc.property(
-        fc.oneof(
-          approvalElection({ maxCost: 30, maxProjects: 8, maxBallots: 20 }),
-          approvalElection({ maxCost: 300, maxProjects: 8, maxBallots: 30, maxWeight: 5 }),
-        ),
-        fc.integer({ min: 0, max: 3 }),
-        fc.boolean(),
-        (e, k, restrict) => {
-          const n = votersOf(e)
-          if (n === 0) return true
-          const { mine, fresh, input } = engineSetup(e)
-          const T = e.budget + BigInt(k * n)
-          const whole = new MesRun({ ...input, profile: fresh, budgetScaled: T, restrict }).run()
-          const run = new MesRun({
-            ...input,
-            profile: mine,
-            budgetScaled: T,
-            restrict,
-            stopBelow: e.budget,
-          }).run()
-          const order = (r: MesRunResult) => r.steps.map((s) => s.project)
-          if (!run.stopped) return JSON.stringify(order(run)) === JSON.stringify(order(whole))
-          stopped++
-          const supported = (p: number) => mine.supporters[p]! > 0
-          return (
-            verdict(e, whole, supported) === 'go on' &&
-            JSON.stringify(order(run)) === JSON.stringify(order(whole).slice(0, run.steps.length))
-          )
-        },
-      ),
+      fc.property(stoppingElections, fc.integer({ min: 0, max: 3 }), fc.boolean(), (e, k, restrict) => {
+        const n = votersOf(e)
+        if (n === 0) return true
+        const { mine, fresh, input } = engineSetup(e)
+        const T = e.budget + BigInt(k * n)
+        const whole = new MesRun({ ...input, profile: fresh, budgetScaled: T, restrict }).run()
+        const run = new MesRun({
+          ...input,
+          profile: mine,
+          budgetScaled: T,
+          restrict,
+          stopBelow: e.budget,
+        }).run()
+        const order = (r: MesRunResult) => r.steps.map((s) => s.project)
+        if (!run.stopped) return JSON.stringify(order(run)) === JSON.stringify(order(whole))
+        stopped++
+        const supported = (p: number) => mine.supporters[p]! > 0
+        return (
+          add1Verdict(e, whole, supported) === 'go on' &&
+          JSON.stringify(order(run)) === JSON.stringify(order(whole).slice(0, run.steps.length))
+        )
+      }),
       { numRuns: 2000 },
     )
     tt.ok(stopped > 50, `${stopped} runs stopped early`)
@@ -293,10 +275,7 @@ t.test(
     let resumed = 0
     fc.assert(
       fc.property(
-        fc.oneof(
-          approvalElection({ maxCost: 30, maxProjects: 8, maxBallots: 20 }),
-          approvalElection({ maxCost: 300, maxProjects: 8, maxBallots: 30, maxWeight: 5 }),
-        ),
+        stoppingElections,
         fc.integer({ min: 0, max: 3 }),
         fc.boolean(),
         fc.boolean(),
@@ -332,7 +311,7 @@ t.test(
             for (let d = 0; d <= last; d++) {
               const whole = new MesRun({ ...input, profile: fresh, budgetScaled: from + BigInt(d) }).run()
               checked++
-              if (verdict(e, whole, supported) !== 'go on') return false
+              if (add1Verdict(e, whole, supported) !== 'go on') return false
               if (!order(whole).startsWith(order(run))) return false
             }
           }
