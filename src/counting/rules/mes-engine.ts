@@ -1090,22 +1090,38 @@ export class MesRun {
       Ps = this.spPs
       Pu = this.spPu
     } else {
+      // Water-filling without sorting: the classes whose budget per utility point (sKey) is below
+      // the price pay their whole budget. Each pass adds those below the current price, which only
+      // rises (what they add is less than the price would take from them), to the same fixed point
+      // as a scan in sKey order; usually within two or three passes, where sorting every
+      // gathering was a third of mes_cardinal on Zurich D10. Ru is exact (sums of integer
+      // products), and Pb sums the same terms in another order: the same error bounds hold.
       const k = this.gatherClasses(p)
-      const idx = this.sortedGathered(k)
+      const { sW, sU, sKey } = this
       let Ru = 0
-      for (let j = 0; j < k; j++) Ru += this.sW[j]! * this.sU[j]!
-      for (let i = 0; i < k; i++) {
-        const j = idx[i]!
-        m++
-        R = Ru
-        const x = (C - Pb) / R
-        if (x <= this.sKey[j]!) {
+      for (let j = 0; j < k; j++) Ru += sW[j]! * sU[j]!
+      let poor = 0
+      while (poor < k) {
+        const x = (C - Pb) / Ru
+        let added = 0
+        for (let j = 0; j < k; j++) {
+          if (sKey[j]! < x) {
+            Pb += sW[j]! * sKey[j]! * sU[j]!
+            Ru -= sW[j]! * sU[j]!
+            // Marked as paid up (the gathered entries are rebuilt by the next gathering).
+            sKey[j] = Number.POSITIVE_INFINITY
+            added++
+          }
+        }
+        if (added === 0) {
           q = x
+          R = Ru
           break
         }
-        Pb += this.sW[j]! * this.sKey[j]! * this.sU[j]!
-        Ru -= this.sW[j]! * this.sU[j]!
+        poor += added
       }
+      // The terms of Pb, plus one, as the scan in sKey order counted them.
+      m = poor + 1
     }
     const errSum = (m * EPS * this.TF + this.EB) * W
     if (Number.isNaN(q)) {
