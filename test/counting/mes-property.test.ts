@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { Fraction } from '../../src/counting/fraction.js'
-import { mesCardinality, mesCost, mesCostAdd1 } from '../../src/counting/rules/mes.js'
+import { mesCardinal, mesCardinality, mesCost, mesCostAdd1 } from '../../src/counting/rules/mes.js'
 import { MesRun, type MesRunResult } from '../../src/counting/rules/mes-engine.js'
 import { buildMesProfile } from '../../src/counting/rules/mes-profile.js'
 import { idTieRank } from '../../src/counting/tie-break.js'
@@ -55,6 +55,64 @@ function naiveMes(e: Election, byCost: boolean, perVoter: Fraction, rank: TieRan
 const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)
 
 /**
+ * The README's MES with points as utilities (mes_cardinal), voter by voter, with Fraction
+ * budgets: each supporter pays the price per point times its points, or its whole budget.
+ */
+function naiveMesCardinal(e: Election, rank: TieRank): number[] {
+  const voters: { points: Map<number, number> }[] = []
+  for (const b of e.ballots) {
+    const points = new Map(b.projects.map((p, i) => [p, b.points![i]!] as const).filter(([, u]) => u > 0))
+    for (let i = 0; i < b.weight; i++) voters.push({ points })
+  }
+  const perVoter = Fraction.of(e.budget, voters.length)
+  const budget = voters.map(() => perVoter)
+  const supporters = e.projects.map((_, p) => voters.flatMap((v, i) => (v.points.has(p) ? [i] : [])))
+  const funded: number[] = []
+  const open = new Set<number>()
+  e.projects.forEach((project, p) => {
+    if (supporters[p]!.length === 0) return
+    if (project.cost === 0n) funded.push(p)
+    else open.add(p)
+  })
+  for (;;) {
+    let best: { p: number; q: Fraction } | undefined
+    for (const p of [...open]) {
+      const cost = Fraction.of(e.projects[p]!.cost)
+      const who = supporters[p]!
+      if (who.reduce((s, i) => s.add(budget[i]!), Fraction.ZERO).compare(cost) < 0) {
+        open.delete(p)
+        continue
+      }
+      // By budget per point: the first ones may pay everything they hold.
+      const byRatio = [...who].sort((x, y) =>
+        budget[x]!.div(Fraction.of(voters[x]!.points.get(p)!)).compare(
+          budget[y]!.div(Fraction.of(voters[y]!.points.get(p)!)),
+        ),
+      )
+      let paid = Fraction.ZERO
+      let points = byRatio.reduce((s, i) => s + voters[i]!.points.get(p)!, 0)
+      let q = Fraction.ZERO
+      for (const i of byRatio) {
+        const u = voters[i]!.points.get(p)!
+        q = cost.sub(paid).div(Fraction.of(points))
+        if (q.mul(Fraction.of(u)).compare(budget[i]!) <= 0) break
+        paid = paid.add(budget[i]!)
+        points -= u
+      }
+      const c = best === undefined ? -1 : q.compare(best.q)
+      if (c < 0 || (c === 0 && rank[p]! < rank[best!.p]!)) best = { p, q }
+    }
+    if (best === undefined) return funded
+    for (const i of supporters[best.p]!) {
+      const owe = best.q.mul(Fraction.of(voters[i]!.points.get(best.p)!))
+      budget[i] = budget[i]!.compare(owe) <= 0 ? Fraction.ZERO : budget[i]!.sub(owe)
+    }
+    open.delete(best.p)
+    funded.push(best.p)
+  }
+}
+
+/**
  * The inputs of MesRun for mes_cost on e, with two profiles: runs of one profile share arrays, so
  * an engine kept for resume() and the fresh runs it is compared with must not share one.
  */
@@ -92,6 +150,28 @@ t.test(
     )
   },
 )
+
+t.test('when compared with a voter-by-voter Fraction MES with points, then mes_cardinal agrees', async () => {
+  fc.assert(
+    fc.property(
+      approvalElection({ maxCost: 40, maxBallots: 12 }),
+      fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 64, maxLength: 64 }),
+      (approval, draws) => {
+        let d = 0
+        const e: Election = {
+          ...approval,
+          voteType: 'cumulative',
+          ballots: approval.ballots.map((b) => ({ ...b, points: b.projects.map(() => draws[d++ % 64]!) })),
+        }
+        if (votersOf(e) === 0) return true
+        const rank = idTieRank(e)
+        const got = mesCardinal(e, { tieRank: rank, options: {} })
+        return JSON.stringify(sorted(got.funded)) === JSON.stringify(sorted(naiveMesCardinal(e, rank)))
+      },
+    ),
+    { numRuns: 300 },
+  )
+})
 
 t.test(
   'when add1 skips budget increments, then it returns what the plain k = 0, 1, 2, … loop returns',
