@@ -2318,8 +2318,8 @@ export class MesRun {
 
 /**
  * Sorts idx[lo..hi] by increasing key[idx[…]] (quicksort, insertion sort on short ranges): the
- * non-unit MES sorts a project's supporter classes at every price computation, where
- * Array.prototype.sort with a comparator dominated the run.
+ * non-unit MES sorts a project's supporter classes at every exact price computation (its float
+ * prices fill without sorting), where Array.prototype.sort with a comparator dominated the run.
  */
 function sortIndices(idx: Int32Array, key: Float64Array, lo: number, hi: number): void {
   while (hi - lo > 16) {
