@@ -213,16 +213,28 @@ export function gcd(a: bigint, b: bigint): bigint {
   return BigInt(u)
 }
 
-/** Greatest common divisor of two non-negative safe integers (Euclid in doubles, exact). */
+/**
+ * Greatest common divisor of two non-negative safe integers (Euclid in doubles, exact). Once both
+ * fit in 31 bits, in int32: V8 divides those with an integer instruction, doubles with a call to
+ * fmod (5% of a small mes_cardinal count went to this loop).
+ */
 export function gcdOfSafe(a: number, b: number): number {
   let x = a
   let y = b
-  while (y !== 0) {
+  while (y > 0x7fffffff || x > 0x7fffffff) {
+    if (y === 0) return x
     const r = x % y
     x = y
     y = r
   }
-  return x
+  let u = x | 0
+  let v = y | 0
+  while (v !== 0) {
+    const r = u % v
+    u = v
+    v = r
+  }
+  return u
 }
 
 /**

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { Fraction } from '../../src/counting/fraction.js'
+import { gcd, gcdOfSafe } from '../../src/counting/profile.js'
 
 t.test('when a fraction is built, then it is normalized with a positive denominator', async (t) => {
   t.equal(Fraction.of(6n, -8n).toString(), '-3/4')
@@ -40,4 +41,25 @@ t.test('when random fractions are floored, then floor ≤ x < floor + 1', async 
     }),
   )
   t.pass()
+})
+
+t.test('when gcds of safe integers are taken in doubles, then they equal the BigInt gcd', async () => {
+  // Both sides of 2^31, where gcdOfSafe switches from doubles to int32.
+  const safe = fc.oneof(
+    fc.integer({ min: 0, max: 2 ** 31 + 5 }),
+    fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    fc.constantFrom(0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER),
+  )
+  fc.assert(
+    fc.property(safe, safe, fc.integer({ min: 1, max: 2 ** 20 }), (a, b, m) => {
+      // Also with a common factor, so that the gcd is not almost always 1.
+      const x = Math.min(a * m, Number.MAX_SAFE_INTEGER)
+      const y = Math.min(b * m, Number.MAX_SAFE_INTEGER)
+      return (
+        gcdOfSafe(x, y) === Number(gcd(BigInt(x), BigInt(y))) &&
+        gcdOfSafe(a, b) === Number(gcd(BigInt(a), BigInt(b)))
+      )
+    }),
+    { numRuns: 2000 },
+  )
 })
