@@ -9,12 +9,8 @@ import type { Election, TieRank } from '../../src/counting/types.js'
 import { add1Verdict } from './fixtures/add1.js'
 import { approvalElection } from './fixtures/arbitraries.js'
 
-/** The README's MES, voter by voter, with Fraction budgets: slow and obviously right. */
-function naiveMes(e: Election, byCost: boolean, perVoter: Fraction, rank: TieRank): number[] {
-  const voters: (readonly number[])[] = []
-  for (const b of e.ballots) for (let i = 0; i < b.weight; i++) voters.push(b.projects)
-  const budget = voters.map(() => perVoter)
-  const supporters = e.projects.map((_, p) => voters.flatMap((v, i) => (v.includes(p) ? [i] : [])))
+/** Where the naive MES below start: supported free projects funded, the other supported ones open. */
+function startOf(e: Election, supporters: readonly (readonly number[])[]) {
   const funded: number[] = []
   const open = new Set<number>()
   e.projects.forEach((project, p) => {
@@ -22,6 +18,16 @@ function naiveMes(e: Election, byCost: boolean, perVoter: Fraction, rank: TieRan
     if (project.cost === 0n) funded.push(p)
     else open.add(p)
   })
+  return { funded, open }
+}
+
+/** The README's MES, voter by voter, with Fraction budgets: slow and obviously right. */
+function naiveMes(e: Election, byCost: boolean, perVoter: Fraction, rank: TieRank): number[] {
+  const voters: (readonly number[])[] = []
+  for (const b of e.ballots) for (let i = 0; i < b.weight; i++) voters.push(b.projects)
+  const budget = voters.map(() => perVoter)
+  const supporters = e.projects.map((_, p) => voters.flatMap((v, i) => (v.includes(p) ? [i] : [])))
+  const { funded, open } = startOf(e, supporters)
   for (;;) {
     let best: { p: number; rho: Fraction; price: Fraction } | undefined
     for (const p of [...open]) {
@@ -67,13 +73,7 @@ function naiveMesCardinal(e: Election, rank: TieRank): number[] {
   const perVoter = Fraction.of(e.budget, voters.length)
   const budget = voters.map(() => perVoter)
   const supporters = e.projects.map((_, p) => voters.flatMap((v, i) => (v.points.has(p) ? [i] : [])))
-  const funded: number[] = []
-  const open = new Set<number>()
-  e.projects.forEach((project, p) => {
-    if (supporters[p]!.length === 0) return
-    if (project.cost === 0n) funded.push(p)
-    else open.add(p)
-  })
+  const { funded, open } = startOf(e, supporters)
   for (;;) {
     let best: { p: number; q: Fraction } | undefined
     for (const p of [...open]) {
