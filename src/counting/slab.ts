@@ -3,8 +3,8 @@
  * largest elements first, so that every view is aligned: one backing store instead of one per
  * array. On small elections a MES run or profile takes a few µs, and a backing store costs 1–2 µs
  * to make (with its share of GC): buffers of small slabs are also reused (release, retire), which
- * halved a MES count of the smallest files (Pole Mokotowskie mes_cost 7 µs → 4); arrays small
- * enough for V8's heap can be made there instead (ON_HEAP_BYTES).
+ * halved a MES count of the smallest files (Pole Mokotowskie mes_cost 7 µs → 4), and with them
+ * the views made of them (Block).
  */
 export class Slab {
   /** Taken from the pool when the first view too long for V8's heap is asked for. */
@@ -16,15 +16,11 @@ export class Slab {
   private nU = 0
   /** Bytes this slab may carve: a reused buffer can be longer, and a miscount must still throw. */
   private readonly end: number
-  /** Views of at most ON_HEAP_BYTES are arrays of their own (see there). */
-  private readonly small: number
-  constructor(f64: number, i32: number, u8: number, options: { smallOnHeap?: boolean } = {}) {
+  constructor(f64: number, i32: number, u8: number) {
     this.end = 8 * f64 + 4 * i32 + u8
-    this.small = options.smallOnHeap === true ? ON_HEAP_BYTES : -1
   }
   f64(n: number): Float64Array<ArrayBuffer> {
     const at = this.carve(8 * n)
-    if (8 * n <= this.small) return new Float64Array(n)
     const block = this.blockOf()
     const k = this.nF++
     // The typed arrays' byteOffset and length getters cost more than these numbers.
@@ -36,7 +32,6 @@ export class Slab {
   }
   i32(n: number): Int32Array<ArrayBuffer> {
     const at = this.carve(4 * n)
-    if (4 * n <= this.small) return new Int32Array(n)
     const block = this.blockOf()
     const k = this.nI++
     if (block.iKey[k] === at * KEY + n) return block.i[k]!
@@ -47,7 +42,6 @@ export class Slab {
   }
   u8(n: number): Uint8Array<ArrayBuffer> {
     const at = this.carve(n)
-    if (n <= this.small) return new Uint8Array(n)
     const block = this.blockOf()
     const k = this.nU++
     if (block.uKey[k] === at * KEY + n) return block.u[k]!
@@ -76,7 +70,7 @@ export class Slab {
     if (this.block === undefined) this.block = take(this.end)
     return this.block
   }
-  /** The offset of the next `bytes` (small views keep their place too, so that offsets stay aligned and a miscount throws). */
+  /** The offset of the next `bytes` (a miscount throws). */
   private carve(bytes: number): number {
     const at = this.at
     this.at = at + bytes
@@ -101,6 +95,8 @@ interface Block {
   readonly fKey: number[]
   readonly iKey: number[]
   readonly uKey: number[]
+  /** The byte count of the slab that took it last: take() prefers a block to a slab of the same size, whose views it holds. */
+  wanted: number
 }
 
 /**
@@ -111,17 +107,18 @@ const KEY = 2 ** 20
 
 function newBlock(bytes: number): Block {
   const buffer = new ArrayBuffer(bytes)
-  return { buffer, bytes: new Uint8Array(buffer), f: [], i: [], u: [], fKey: [], iKey: [], uKey: [] }
+  return {
+    buffer,
+    bytes: new Uint8Array(buffer),
+    f: [],
+    i: [],
+    u: [],
+    fKey: [],
+    iKey: [],
+    uKey: [],
+    wanted: -1,
+  }
 }
-
-/**
- * With `smallOnHeap`, views of at most this many bytes are typed arrays of their own: V8 keeps those
- * in its heap (its typed_array_max_size_in_heap), and a slab whose views are all that small never
- * takes a buffer. Phragmén's per-election arrays use it (Amsterdam 643: 2.6 µs a count, 2.7 with
- * views of a pooled buffer, 2.9 with a typed array each); MES runs do not: with their two dozen
- * arrays it made the smallest counts slower (Pole Mokotowskie mes_cardinality 3.9 → 4.4 µs).
- */
-const ON_HEAP_BYTES = 64
 
 /** Buffers kept for reuse: a few small ones (a count of a small election makes two to four slabs). */
 const POOL_SIZE = 8
@@ -130,16 +127,29 @@ const pool: Block[] = []
 const retired: Block[] = []
 const NO_BLOCK = newBlock(0)
 
-/** The smallest pooled block of at least `bytes`, zeroed up to them, or a new one (rounded up to a power of two when small). */
+/**
+ * A pooled block last taken by a slab of the same size (its views fit again), else the smallest
+ * pooled block of at least `bytes`, zeroed up to them, or a new one (rounded up to a power of two
+ * when small).
+ */
 function take(bytes: number): Block {
   let best = -1
   for (let i = 0; i < pool.length; i++) {
-    const length = pool[i]!.buffer.byteLength
+    const block = pool[i]!
+    if (block.wanted === bytes) {
+      best = i
+      break
+    }
+    const length = block.buffer.byteLength
     if (length >= bytes && (best < 0 || length < pool[best]!.buffer.byteLength)) best = i
   }
-  if (best < 0)
-    return newBlock(bytes > POOL_MAX_BYTES ? bytes : Math.max(256, 2 ** Math.ceil(Math.log2(bytes))))
+  if (best < 0) {
+    const block = newBlock(bytes > POOL_MAX_BYTES ? bytes : Math.max(256, 2 ** Math.ceil(Math.log2(bytes))))
+    block.wanted = bytes
+    return block
+  }
   const block = pool[best]!
+  block.wanted = bytes
   pool[best] = pool[pool.length - 1]!
   pool.pop()
   block.bytes.fill(0, 0, bytes)

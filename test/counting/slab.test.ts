@@ -32,15 +32,28 @@ t.test(
   },
 )
 
+t.test('when a slab carves views, then they share its buffer', async (t) => {
+  const slab = new Slab(8, 0, 64)
+  t.equal(slab.f64(8).buffer, slab.u8(64).buffer)
+})
+
 t.test(
-  'when small views may live on the heap, then they are arrays of their own, not views of a buffer',
+  'when slabs of two sizes give their buffers back, then a slab of either size takes back its own, views and all',
   async (t) => {
-    const onHeap = new Slab(8, 0, 64, { smallOnHeap: true })
-    t.equal(onHeap.f64(8).buffer.byteLength, 64)
-    t.equal(onHeap.u8(64).buffer.byteLength, 64)
-    // Without the option every view shares the slab's buffer.
-    const shared = new Slab(8, 0, 64)
-    t.equal(shared.f64(8).buffer, shared.u8(64).buffer)
+    // Both fit in either buffer (blocks are at least 256 bytes): the smallest fit alone would give
+    // the first slab taken either block, and views at other places.
+    const small = new Slab(4, 0, 0)
+    const smallView = small.f64(4)
+    const large = new Slab(0, 16, 0)
+    const largeView = large.i32(16)
+    small.release()
+    large.release()
+    for (let round = 0; round < 3; round++) {
+      const again = [new Slab(0, 16, 0), new Slab(4, 0, 0)]
+      t.equal(again[0]!.i32(16), largeView)
+      t.equal(again[1]!.f64(4), smallView)
+      for (const slab of again.reverse()) slab.release()
+    }
   },
 )
 

@@ -3,10 +3,10 @@ import {
   formatAmount,
   formatFraction,
   gcdOfSafe,
-  leftoverPolicy,
   pointTotalsOf,
   RoundConstraints,
   supportersOf,
+  withLeftover,
 } from '../profile.js'
 import type {
   Election,
@@ -145,15 +145,12 @@ export function greedyByScore(
     unfunded.push({ project: p, reason, detail: { score: scores[p]!, left } })
   }
   const totalCost = election.budget - remaining
-  return {
-    rule,
-    funded,
-    totalCost,
-    leftover: remaining,
-    steps,
-    unfunded,
-    ...leftoverPolicy(options, remaining, firstShort),
-  }
+  return withLeftover(
+    { rule, funded, totalCost, leftover: remaining, steps, unfunded },
+    options,
+    remaining,
+    firstShort,
+  )
 }
 
 /** greedy_cost: utility of a supporter = cost, so the score is the number of supporters. */

@@ -1,4 +1,4 @@
-import { formatAmount, leftoverPolicy, RoundConstraints, supportersOf } from '../profile.js'
+import { formatAmount, RoundConstraints, supportersOf, withLeftover } from '../profile.js'
 import type { Election, Outcome, Rule, TieRank, Unfunded } from '../types.js'
 
 /** Nodes the uniqueness search may visit before giving up (uniqueOptimum = null). */
@@ -216,7 +216,7 @@ export const maxWelfareCost: Rule = (election, context): Outcome => {
     })
   }
   const leftover = election.budget - totalCost
-  return {
+  const outcome: Outcome = {
     rule: 'max_welfare_cost',
     funded,
     totalCost,
@@ -228,7 +228,6 @@ export const maxWelfareCost: Rule = (election, context): Outcome => {
       detail: { supporters: supporters[p]! },
     })),
     unfunded,
-    ...leftoverPolicy(options, leftover, undefined),
     extras: {
       welfare: formatAmount(welfare, election.scale),
       uniqueOptimum,
@@ -236,6 +235,7 @@ export const maxWelfareCost: Rule = (election, context): Outcome => {
       arithmetic: safe ? 'number' : 'bigint',
     },
   }
+  return withLeftover(outcome, options, leftover, undefined)
 }
 
 function compareCost(a: bigint, b: bigint): number {

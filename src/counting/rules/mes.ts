@@ -21,7 +21,7 @@
  * With the add1 rules the options apply in every run of the budget-increment loop, and the greedy
  * completion of mes_cost_add1_greedy respects them too.
  */
-import { formatAmount, gcd, gcdOfSafe, leftoverPolicy, perElection, RoundConstraints } from '../profile.js'
+import { formatAmount, gcd, gcdOfSafe, perElection, RoundConstraints, withLeftover } from '../profile.js'
 import type {
   Election,
   Outcome,
@@ -276,16 +276,16 @@ function outcomeOf(
   const unmet = categoryMinimumsUnmet(election, context, funded)
   if (unmet !== '') extras.categoryMinimumsUnmet = unmet
   const next = context.options.leftover === 'partial_next' ? partialCandidate(s, run, fundedSet) : undefined
-  return {
-    rule,
-    funded,
-    totalCost,
-    leftover,
-    steps,
-    unfunded: unfundedOf(s, run, fundedSet, greedyTried),
-    ...leftoverPolicy(context.options, leftover, next),
-    ...(Object.keys(extras).length > 0 ? { extras } : {}),
-  }
+  const unfunded = unfundedOf(s, run, fundedSet, greedyTried)
+  const outcome: Outcome = hasKeys(extras)
+    ? { rule, funded, totalCost, leftover, steps, unfunded, extras }
+    : { rule, funded, totalCost, leftover, steps, unfunded }
+  return withLeftover(outcome, context.options, leftover, next)
+}
+
+function hasKeys(record: object): boolean {
+  for (const _ in record) return true
+  return false
 }
 
 function plainMes(rule: RuleId, utility: MesUtility): Rule {

@@ -2,10 +2,10 @@ import {
   formatAmount,
   gcd,
   gcdOfSafe,
-  leftoverPolicy,
   perElection,
   RoundConstraints,
   supportersOf,
+  withLeftover,
 } from '../profile.js'
 import { Slab } from '../slab.js'
 import type { Election, Outcome, Rule, Step, Unfunded } from '../types.js'
@@ -51,7 +51,7 @@ const flatBallotsOf = perElection(
     const m = election.projects.length
     let E = 0
     for (const ballot of ballots) E += ballot.projects.length
-    const slab = new Slab(B + m, B + 1 + 2 * (m + 1) + 2 * E, 0, { smallOnHeap: true })
+    const slab = new Slab(B + m, B + 1 + 2 * (m + 1) + 2 * E, 0)
     const weights = slab.f64(B)
     const costs = slab.f64(m)
     const start = slab.i32(B + 1)
@@ -92,6 +92,8 @@ interface Workspace {
   readonly entries: Int32Array
   readonly ends: Int32Array
   readonly slab: Slab
+  /** No count has written to the arrays yet: they are all zero. */
+  zero: boolean
 }
 
 /**
@@ -104,7 +106,7 @@ const workspaceOf = perElection(
     const m = election.projects.length
     const n = election.ballots.length
     const E = flatBallotsOf(election).entries.length
-    const slab = new Slab(5 * m + 3, 2 * n + E, 0, { smallOnHeap: true })
+    const slab = new Slab(5 * m + 3, 2 * n + E, 0)
     return {
       classWeight: slab.f64(m + 1),
       candidateWeight: slab.f64(m + 1),
@@ -115,6 +117,7 @@ const workspaceOf = perElection(
       entries: slab.i32(E),
       ends: slab.i32(n),
       slab,
+      zero: true,
     }
   },
   (workspace) => workspace.slab.retire(),
@@ -122,11 +125,14 @@ const workspaceOf = perElection(
 
 function freshWorkspace(election: Election, ballots: FlatBallots): Workspace {
   const w = workspaceOf(election)
-  w.classWeight.fill(0)
-  w.candidateWeight.fill(0)
-  w.loads.fill(0)
-  w.loadSum.fill(0)
-  w.classOf.fill(0)
+  if (!w.zero) {
+    w.classWeight.fill(0)
+    w.candidateWeight.fill(0)
+    w.loads.fill(0)
+    w.loadSum.fill(0)
+    w.classOf.fill(0)
+  }
+  w.zero = false
   w.entries.set(ballots.entries)
   for (let b = 0; b < w.ends.length; b++) w.ends[b] = ballots.start[b + 1]!
   let voters = 0
@@ -521,15 +527,20 @@ export const phragmen: Rule = (election, context): Outcome => {
     liveClasses.push(K)
     let live = 0
     for (const k of liveClasses) if (classWeight[k]! > 0) liveClasses[live++] = k
-    liveClasses.length = live
+    // (Setting the length calls a builtin, even when it does not change.)
+    if (live < liveClasses.length) liveClasses.length = live
   }
-  return {
-    rule: 'phragmen',
-    funded,
-    totalCost: election.budget - remaining,
-    leftover: remaining,
-    steps,
-    unfunded,
-    ...leftoverPolicy(options, remaining, stoppedAt),
-  }
+  return withLeftover(
+    {
+      rule: 'phragmen',
+      funded,
+      totalCost: election.budget - remaining,
+      leftover: remaining,
+      steps,
+      unfunded,
+    },
+    options,
+    remaining,
+    stoppedAt,
+  )
 }
