@@ -192,8 +192,11 @@ function canonical(election: Election): Election {
 }
 
 function countOnce(election: Election, rule: RuleId, request: CountRequest): CountResult {
-  if (!isRuleId(rule)) throw new RangeError(`unknown rule "${String(rule)}"`)
-  if (APPLIES[election.voteType][rule] !== true) throw new RuleNotApplicableError(rule, election.voteType)
+  // An own property that is true: a known rule (isRuleId, a slower test, only tells the errors apart).
+  if (APPLIES[election.voteType][rule] !== true) {
+    if (!isRuleId(rule)) throw new RangeError(`unknown rule "${String(rule)}"`)
+    throw new RuleNotApplicableError(rule, election.voteType)
+  }
   const { tieBreak: criteria = DEFAULT_TIE_BREAK, lotterySeed } = request
   // The rules read only the CountOptions fields: a request without tie-break fields is passed as is.
   const options: CountOptions =

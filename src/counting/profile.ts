@@ -58,7 +58,10 @@ export function countVoters(election: Election): number {
 
 /** supporters[p]: voters whose ballot lists p (with any points, at any rank). Safe integers: at most n. */
 export function supporterCounts(election: Election): number[] {
-  const supporters = new Array<number>(election.projects.length).fill(0)
+  const m = election.projects.length
+  // (A loop: fill() costs more than the writes on the few projects of small elections.)
+  const supporters = new Array<number>(m)
+  for (let p = 0; p < m; p++) supporters[p] = 0
   for (const ballot of election.ballots) {
     for (const p of ballot.projects) supporters[p]! += ballot.weight
   }
@@ -261,6 +264,9 @@ export function formatFraction(num: bigint, den: bigint): string {
  * projects are funded). Quotas are shares of the budget in basis points, compared exactly:
  * spent(c) * 10000 against bps * budget.
  */
+const NONE_TAKEN: boolean[] = Object.freeze([]) as unknown as boolean[]
+const NO_QUOTAS: RoundConstraints['quotas'] = Object.freeze([]) as unknown as RoundConstraints['quotas']
+
 export class RoundConstraints {
   private readonly election: Election
   /** Undefined when there is no minimum support: every project is eligible. */
@@ -269,7 +275,7 @@ export class RoundConstraints {
   private readonly groups: number[][] | undefined
   private readonly groupTaken: boolean[]
   /** For each quota: its projects, spent so far, and bounds as numerators over 10000. */
-  private readonly quotas: { members: Set<number>; spent: bigint; min?: bigint; max?: bigint }[]
+  readonly quotas: { members: Set<number>; spent: bigint; min?: bigint; max?: bigint }[]
   readonly hasMinimums: boolean
 
   constructor(election: Election, options: CountOptions, supporters: readonly number[]) {
@@ -297,9 +303,16 @@ export class RoundConstraints {
       })
       this.groups = groupsOf
     }
-    this.groupTaken = groups.map(() => false)
+    // Without groups or quotas (most counts) nothing is allocated: nothing writes to the empty lists.
+    this.groupTaken = groups.length === 0 ? NONE_TAKEN : groups.map(() => false)
 
-    this.quotas = (options.categoryQuotas ?? []).map((q) => {
+    const quotas = options.categoryQuotas
+    if (quotas === undefined || quotas.length === 0) {
+      this.quotas = NO_QUOTAS
+      this.hasMinimums = false
+      return
+    }
+    this.quotas = quotas.map((q) => {
       if (q.minBps !== undefined) checkBps(q.minBps, `categoryQuotas[${q.category}].minBps`)
       if (q.maxBps !== undefined) checkBps(q.maxBps, `categoryQuotas[${q.category}].maxBps`)
       const members = new Set<number>()

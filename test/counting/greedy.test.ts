@@ -1,5 +1,5 @@
 import t from 'tap'
-import { count } from '../../src/counting/index.js'
+import { count, type RuleId } from '../../src/counting/index.js'
 import { election, times } from './fixtures/elections.js'
 
 t.test('when the most-voted project that fits is taken, then greedy_cost skips and continues', async (t) => {
@@ -157,4 +157,11 @@ t.test('when a rule does not apply to the ballot type, then count refuses it', a
   const e = election(10, [{ id: 'a', cost: 1 }], [['a']], 'ordinal')
   t.throws(() => count(e, 'greedy_cardinal'), { name: 'RuleNotApplicableError' })
   t.throws(() => count(e, 'phragmen'), /does not apply to ordinal ballots/)
+})
+
+t.test('when a rule id is unknown, even a name every object has, then count says so', async (t) => {
+  const e = election(10, [{ id: 'a', cost: 1 }], [['a']])
+  for (const rule of ['nope', 'toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+    t.throws(() => count(e, rule as RuleId), { name: 'RangeError', message: `unknown rule "${rule}"` })
+  }
 })

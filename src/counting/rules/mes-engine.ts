@@ -1,5 +1,5 @@
 import { gcdOfSafe } from '../profile.js'
-import { retireAfterCount, Slab } from '../slab.js'
+import { filled, retireAfterCount, Slab } from '../slab.js'
 import { ratio } from './mes-exact.js'
 import { adopt, type MesProfile, restrictProfile } from './mes-profile.js'
 
@@ -270,6 +270,8 @@ const OBJECTS: unknown[] = [null]
 OBJECTS.length = 0
 const DOUBLES = [0.5]
 DOUBLES.length = 0
+/** The certificate lists of a run that does not certify: nothing reads nor writes them (frozen to be sure). */
+const NEVER_WRITTEN: never[] = Object.freeze([]) as unknown as never[]
 
 export function runMes(input: MesRunInput): MesRunResult {
   return new MesRun(input).run()
@@ -302,13 +304,13 @@ export class MesRun {
    * T (poor weight, counts N_s of the poor payers' earlier steps, rich weight R), so that resume()
    * can recompute the prefix; dropAt: number of paid steps when a project was found unaffordable.
    */
-  private readonly stableAt: number[] = doubles()
-  private readonly stepWP: number[] = doubles()
-  private readonly stepN: Float64Array[] = objects()
-  private readonly stepR: bigint[] = objects()
+  private readonly stableAt: number[]
+  private readonly stepWP: number[]
+  private readonly stepN: Float64Array[]
+  private readonly stepR: bigint[]
   private readonly dropAt: Int32Array
   /** Snapshots of this run's steps (shallowest first), kept across resumes that keep their steps. */
-  private readonly snaps: Snapshot[] = objects()
+  private readonly snaps: Snapshot[]
   /** Per project: a lower bound of rho at T and of its slope in T, from its last computation. */
   private readonly certKey: Float64Array
   private readonly certSlope: Float64Array
@@ -345,7 +347,7 @@ export class MesRun {
   private readonly dropLimit: Float64Array
   private readonly dropRhoLow: Float64Array
   /** Per paid step: seqStable once it was taken (like stableAt). */
-  private readonly seqAt: number[] = doubles()
+  private readonly seqAt: number[]
   /** Q of the winner being funded: an upper bound of -d q / d T of its price along the sequence. */
   private winnerQ = 0
   /** Per project: its last exact price had no poor payer (then it does not depend on T). */
@@ -489,7 +491,7 @@ export class MesRun {
         C,
         CF,
         div,
-        divF: input.compareByCost ? CF : floats.f64(C.length).fill(1),
+        divF: input.compareByCost ? CF : filled(floats.f64(C.length), 1),
         // Shared by every profile (one object, sized for the largest): not spread, which cost ~2%
         // of a count of the smallest files.
         scratch: gatherScratch(maxSupport),
@@ -504,6 +506,13 @@ export class MesRun {
     this.certify = input.certify === true && pr.unit
     this.prune = pr.unit && !this.certify
     this.sequence = this.certify && input.sequence === true
+    // Written only when certifying (a new array each costs about as much as a step of a tiny run).
+    this.stableAt = this.certify ? doubles() : NEVER_WRITTEN
+    this.stepWP = this.certify ? doubles() : NEVER_WRITTEN
+    this.seqAt = this.certify ? doubles() : NEVER_WRITTEN
+    this.stepN = this.certify ? objects() : NEVER_WRITTEN
+    this.stepR = this.certify ? objects() : NEVER_WRITTEN
+    this.snaps = this.certify ? objects() : NEVER_WRITTEN
     if (input.stopBelow !== undefined && pr.unit && input.afterFunding === undefined)
       this.stopBelow = input.stopBelow
     // Certificate arrays only when certifying: never read nor written otherwise.
@@ -550,7 +559,7 @@ export class MesRun {
       this.gW = slab.f64(cap)
       this.gLive = slab.f64(cap)
     }
-    this.stepOf = slab.i32(P).fill(-1)
+    this.stepOf = filled(slab.i32(P), -1)
     this.dropAt = slab.i32(P)
     this.heap = new Heap(heapKeys, slab.i32(P))
     this.classGroup = unit ? slab.i32(nC) : EMPTY_I32
@@ -563,7 +572,7 @@ export class MesRun {
     }
     if (cap > 0) {
       this.cnt = slab.i32(cap * P)
-      this.gChild = slab.i32(cap).fill(-1)
+      this.gChild = filled(slab.i32(cap), -1)
     }
     this.noPoor = certified > 0 ? slab.u8(certified) : EMPTY_U8
     this.exSoon = this.certify ? slab.u8(nC) : EMPTY_U8
@@ -576,8 +585,15 @@ export class MesRun {
     }
     this.horizon = input.horizon ?? Number.POSITIVE_INFINITY
     this.seqStable = this.horizon
-    this.cacheNum = new Array(P).fill(undefined)
-    this.cacheDen = new Array(P).fill(1n)
+    // (Loops: fill() costs more on the few projects of small elections.)
+    const cacheNum: (bigint | undefined)[] = new Array(P)
+    const cacheDen: bigint[] = new Array(P)
+    for (let p = 0; p < P; p++) {
+      cacheNum[p] = undefined
+      cacheDen[p] = 1n
+    }
+    this.cacheNum = cacheNum
+    this.cacheDen = cacheDen
     // Scratch arrays: runs never interleave (they are synchronous), so one set per profile serves all.
     this.sId = st.scratch.sId
     this.sW = st.scratch.sW

@@ -1,4 +1,4 @@
-import { Slab } from '../slab.js'
+import { filled, Slab } from '../slab.js'
 import type { Election } from '../types.js'
 
 /** Which utility a supporter has for a project (README of ../shared/pabulib, "Method of Equal Shares"). */
@@ -106,7 +106,7 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
   const slab = new Slab(nProjects, 3 * nProjects + 2 * B + 2 + 4 * entries, 0)
   const supporters = slab.f64(nProjects)
   // A ballot's entries with utility > 0, each project once: at most its length.
-  const seen = slab.i32(nProjects).fill(-1)
+  const seen = filled(slab.i32(nProjects), -1)
   let classWeight = slab.i32(B)
   let classStart = slab.i32(B + 1)
   let classProject = slab.i32(entries)
@@ -163,7 +163,8 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
   }
   for (let p = 0; p < nProjects; p++) projectStart[p + 1]! += projectStart[p]!
   const fill = slab.i32(nProjects)
-  fill.set(projectStart.subarray(0, nProjects))
+  // (A loop: subarray() makes an object, set() is a builtin call.)
+  for (let p = 0; p < nProjects; p++) fill[p] = projectStart[p]!
   const projectClass = slab.i32(total)
   const projectUtil = slab.i32(total)
   for (let c = 0; c < nClasses; c++) {

@@ -22,6 +22,7 @@
  * completion of mes_cost_add1_greedy respects them too.
  */
 import { formatAmount, gcd, gcdOfSafe, perElection, RoundConstraints, withLeftover } from '../profile.js'
+import { filled } from '../slab.js'
 import type {
   Election,
   Outcome,
@@ -65,8 +66,9 @@ function setup(election: Election, context: RuleContext, utility: MesUtility): S
   const constrained =
     minSupport !== undefined || (exclusionGroups?.length ?? 0) > 0 || (categoryQuotas?.length ?? 0) > 0
   const P = election.projects.length
-  const eligible = new Uint8Array(P).fill(1)
-  const upfront: (UnfundedReason | undefined)[] = new Array(P).fill(undefined)
+  const eligible = filled(new Uint8Array(P), 1)
+  const upfront: (UnfundedReason | undefined)[] = new Array(P)
+  for (let p = 0; p < P; p++) upfront[p] = undefined
   if (constrained) {
     const constraints = new RoundConstraints(election, context.options, Array.from(profile.supporters))
     for (let p = 0; p < P; p++) {
@@ -88,7 +90,8 @@ function runOnce(s: Setup, utility: MesUtility, perVoterScaled: bigint, certify 
   const constraints = s.constrained
     ? new RoundConstraints(election, context.options, Array.from(profile.supporters))
     : undefined
-  const removed: (UnfundedReason | undefined)[] = [...s.upfront]
+  // Only the options' hook writes to it.
+  const removed: (UnfundedReason | undefined)[] = s.constrained ? [...s.upfront] : s.upfront
   const P = election.projects.length
   const result = runMes({
     profile,
@@ -122,14 +125,14 @@ function runOnce(s: Setup, utility: MesUtility, perVoterScaled: bigint, certify 
 function unfundedOf(
   s: Setup,
   run: RunWithOptions,
-  funded: Set<number>,
-  greedyTried: Set<number>,
+  funded: Uint8Array,
+  greedyTried: ReadonlySet<number>,
 ): Unfunded[] {
   const { election } = s
   const out: Unfunded[] = []
   const { result, removed } = run
   for (let p = 0; p < election.projects.length; p++) {
-    if (funded.has(p)) continue
+    if (funded[p] === 1) continue
     const fate = result.fate[p]!
     const why = removed[p]
     if (why !== undefined) {
@@ -231,13 +234,14 @@ function reducedString(num: bigint, den: bigint, extra: bigint): string {
   return d === 1n ? (num / g).toString() : `${num / g}/${d}`
 }
 
-function categoryMinimumsUnmet(election: Election, context: RuleContext, funded: Iterable<number>): string {
+function categoryMinimumsUnmet(election: Election, context: RuleContext, funded: readonly number[]): string {
+  const quotas = context.options.categoryQuotas
+  if (quotas === undefined) return ''
   const unmet: string[] = []
-  const chosen = [...funded]
-  for (const q of context.options.categoryQuotas ?? []) {
+  for (const q of quotas) {
     if (q.minBps === undefined || q.minBps <= 0) continue
     let spent = 0n
-    for (const p of chosen)
+    for (const p of funded)
       if (election.projects[p]!.categories.includes(q.category)) spent += election.projects[p]!.cost
     if (spent * 10000n < BigInt(q.minBps) * election.budget) unmet.push(q.category)
   }
@@ -245,12 +249,12 @@ function categoryMinimumsUnmet(election: Election, context: RuleContext, funded:
 }
 
 /** The leftover receiver of `partial_next`: most supporters, then tieRank, among projects not removed by options. */
-function partialCandidate(s: Setup, run: RunWithOptions, funded: Set<number>): number | undefined {
+function partialCandidate(s: Setup, run: RunWithOptions, funded: Uint8Array): number | undefined {
   let best: number | undefined
   const sup = s.profile.supporters
   const rank = s.context.tieRank
   for (let p = 0; p < s.election.projects.length; p++) {
-    if (funded.has(p) || run.removed[p] !== undefined) continue
+    if (funded[p] === 1 || run.removed[p] !== undefined) continue
     if (best === undefined || sup[p]! > sup[best]! || (sup[p] === sup[best] && rank[p]! < rank[best]!))
       best = p
   }
@@ -262,16 +266,22 @@ function outcomeOf(
   s: Setup,
   utility: MesUtility,
   run: RunWithOptions,
-  extraSteps: Step[],
-  greedyTried: Set<number>,
+  extraSteps: readonly Step[],
+  greedyTried: ReadonlySet<number>,
   extras: Record<string, string | number | boolean | null>,
 ): Outcome {
   const { election, context } = s
-  const steps = [...stepsOf(s, utility, run.result), ...extraSteps]
-  const funded = steps.map((st) => st.project)
-  const fundedSet = new Set(funded)
+  const steps = stepsOf(s, utility, run.result)
+  for (const st of extraSteps) steps.push(st)
+  const funded: number[] = new Array(steps.length)
+  const fundedSet = new Uint8Array(election.projects.length)
   let totalCost = 0n
-  for (const p of funded) totalCost += election.projects[p]!.cost
+  for (let i = 0; i < steps.length; i++) {
+    const p = steps[i]!.project
+    funded[i] = p
+    fundedSet[p] = 1
+    totalCost += election.projects[p]!.cost
+  }
   const leftover = election.budget - totalCost
   const unmet = categoryMinimumsUnmet(election, context, funded)
   if (unmet !== '') extras.categoryMinimumsUnmet = unmet
@@ -283,6 +293,9 @@ function outcomeOf(
   return withLeftover(outcome, context.options, leftover, next)
 }
 
+const NO_STEPS: readonly Step[] = []
+const NONE_TRIED: ReadonlySet<number> = new Set()
+
 function hasKeys(record: object): boolean {
   for (const _ in record) return true
   return false
@@ -292,7 +305,7 @@ function plainMes(rule: RuleId, utility: MesUtility): Rule {
   return (election, context) => {
     const s = setup(election, context, utility)
     const run = runOnce(s, utility, election.budget)
-    return outcomeOf(rule, s, utility, run, [], new Set(), {})
+    return outcomeOf(rule, s, utility, run, NO_STEPS, NONE_TRIED, {})
   }
 }
 
@@ -477,7 +490,7 @@ function add1Extras(a: Add1): Record<string, string | number | boolean | null> {
 
 export const mesCostAdd1: Rule = (election, context) => {
   const a = add1(election, context)
-  return outcomeOf('mes_cost_add1', a.s, 'cost', a.run, [], new Set(), add1Extras(a))
+  return outcomeOf('mes_cost_add1', a.s, 'cost', a.run, NO_STEPS, NONE_TRIED, add1Extras(a))
 }
 
 /** mes_cost_add1, then the greedy_cost scan (supporters desc, ties by tieRank) over what is left. */

@@ -68,11 +68,15 @@ const flatBallotsOf = perElection(
       for (const p of ballot.projects) perProject[p + 1]!++
     }
     for (let p = 0; p < m; p++) perProject[p + 1]! += perProject[p]!
-    fill.set(perProject)
+    for (let p = 0; p <= m; p++) fill[p] = perProject[p]!
     for (let b = 0; b < B; b++) {
       const projects = ballots[b]!.projects
-      entries.set(projects, start[b]!)
-      for (const p of projects) supporters[fill[p]!++] = b
+      // (A loop: set() from an array is a builtin call per ballot.)
+      let at = start[b]!
+      for (const p of projects) {
+        entries[at++] = p
+        supporters[fill[p]!++] = b
+      }
     }
     for (let i = 0; i < m; i++) costs[i] = Number(election.projects[i]!.cost)
     return { weights, start, entries, supportersStart: perProject, supporters, costs, slab }
@@ -211,6 +215,9 @@ function fractionText(num: number | bigint, den: number | bigint): string {
   return den === 1 || den === 1n ? String(num) : `${num}/${den}`
 }
 
+/** D = 1 has no prime factor: the factorization of every new ClassLoads, never written to (recordFactor). */
+const NO_PRIMES: Map<number, number> = new Map()
+
 /**
  * The loads of the classes, N[k] / D over one common denominator D, exact. BigInt operations
  * cost some hundred nanoseconds each, so the numbers are doubles while every value formed
@@ -228,7 +235,7 @@ class ClassLoads {
    * prime of D divides some supporter count (D grows by factors of s, see `add`), so it is
    * cheap to keep, and it turns gcd(t, D · s) into a few remainders (see `gcdWithDenominator`).
    */
-  private primes: Map<number, number> | undefined = new Map()
+  private primes: Map<number, number> | undefined = NO_PRIMES
 
   /**
    * Σ_k weight[k]·N[k] + cost·D over the live classes: t(p) times D · supporters(p). Resets
@@ -320,8 +327,12 @@ class ClassLoads {
   }
 
   private recordFactor(factor: number): void {
-    const primes = this.primes
+    let primes = this.primes
     if (primes === undefined) return
+    if (primes === NO_PRIMES) {
+      primes = new Map()
+      this.primes = primes
+    }
     const exponents = factorize(factor)
     if (exponents === undefined) {
       this.primes = undefined
@@ -491,7 +502,9 @@ export const phragmen: Rule = (election, context): Outcome => {
       }
     }
 
-    if (best.some((p) => projects[p]!.cost > remaining)) {
+    let short = false
+    for (const p of best) if (projects[p]!.cost > remaining) short = true
+    if (short) {
       const tooExpensive = best.filter((p) => projects[p]!.cost > remaining)
       tooExpensive.sort((a, b) => tieRank[a]! - tieRank[b]!)
       stoppedAt = tooExpensive[0]
@@ -527,8 +540,8 @@ export const phragmen: Rule = (election, context): Outcome => {
     liveClasses.push(K)
     let live = 0
     for (const k of liveClasses) if (classWeight[k]! > 0) liveClasses[live++] = k
-    // (Setting the length calls a builtin, even when it does not change.)
-    if (live < liveClasses.length) liveClasses.length = live
+    // (Setting the length calls a builtin; pop() is inlined.)
+    while (liveClasses.length > live) liveClasses.pop()
   }
   return withLeftover(
     {
