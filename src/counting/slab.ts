@@ -173,20 +173,14 @@ export function enterCount(): void {
 /** Makes the retired slabs' buffers reusable once no count is running any more. */
 export function leaveCount(): void {
   if (--counting > 0) return
-  // (Setting an array's length calls a builtin, even to 0 on an empty array: 4% of a count of
-  // the smallest files.)
-  if (afterCount.length > 0) {
-    for (const slab of afterCount) slab.retire()
-    afterCount.length = 0
-  }
+  // (Pops: setting an array's length calls a builtin, 2–4% of a count of the smallest files.)
+  while (afterCount.length > 0) afterCount.pop()!.retire()
   recycleSlabs()
 }
 
 /** Makes the retired slabs' buffers reusable (leaveCount, when no count is running). */
 export function recycleSlabs(): void {
-  if (retired.length === 0) return
-  for (const block of retired) give(block)
-  retired.length = 0
+  while (retired.length > 0) give(retired.pop()!)
 }
 
 /**

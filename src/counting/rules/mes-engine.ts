@@ -478,20 +478,29 @@ export class MesRun {
     this.TD = this.T
     let st = pr.cache.statics as Statics | undefined
     if (st === undefined || st.cost !== input.cost || st.byCost !== input.compareByCost) {
-      const C = input.cost.map((c) => c * n)
-      const div = input.compareByCost ? C : C.map(() => 1n)
-      const maxSupport = maxClassesPerProject(pr)
-      const floats = new Slab(2 * C.length, 0, 0)
+      const cost = input.cost
+      const P = cost.length
+      const C: bigint[] = new Array(P)
+      const floats = new Slab(2 * P, 0, 0)
       adopt(this.full, floats)
-      const CF = floats.f64(C.length)
-      for (let p = 0; p < C.length; p++) CF[p] = Number(C[p]!)
+      const CF = floats.f64(P)
+      for (let p = 0; p < P; p++) {
+        C[p] = cost[p]! * n
+        CF[p] = Number(C[p]!)
+      }
+      let div = C
+      if (!input.compareByCost) {
+        div = new Array(P)
+        for (let p = 0; p < P; p++) div[p] = 1n
+      }
+      const maxSupport = maxClassesPerProject(pr)
       st = {
         cost: input.cost,
         byCost: input.compareByCost,
         C,
         CF,
         div,
-        divF: input.compareByCost ? CF : filled(floats.f64(C.length), 1),
+        divF: input.compareByCost ? CF : filled(floats.f64(P), 1),
         // Shared by every profile (one object, sized for the largest): not spread, which cost ~2%
         // of a count of the smallest files.
         scratch: gatherScratch(maxSupport),
@@ -873,7 +882,9 @@ export class MesRun {
       if (key >= 0) this.heap.push(key, p)
     }
     const heap = this.heap
+    // The projects priced exactly at this step: candidates[0 .. nCandidates).
     const candidates: number[] = []
+    let nCandidates = 0
     while (heap.size > 0) {
       // Before each step, so that a resumed run stops where a fresh one would (or goes on).
       if (this.stopBelow >= 0n && this.sureToGoOn()) {
@@ -884,7 +895,7 @@ export class MesRun {
       let bestNum = 0n
       let bestDen = 1n
       let bound = Number.POSITIVE_INFINITY
-      candidates.length = 0
+      nCandidates = 0
       while (heap.size > 0 && heap.topKey() <= bound) {
         const p = heap.pop()
         if (fate[p] !== Fate.Open) continue
@@ -907,7 +918,7 @@ export class MesRun {
           }
           continue
         }
-        candidates.push(p)
+        candidates[nCandidates++] = p
         // compare num/(den·div) values exactly
         const num = ex.num
         const den = ex.den * this.div[p]!
@@ -927,7 +938,8 @@ export class MesRun {
         bound = ratio(bestNum, bestDen) * (1 + 8 * EPS)
       }
       if (best < 0) break
-      for (const p of candidates) {
+      for (let i = 0; i < nCandidates; i++) {
+        const p = candidates[i]!
         if (p !== best) heap.push(this.lowerKeyOfCache(p), p)
       }
       this.fund(best)
@@ -2122,8 +2134,9 @@ export class MesRun {
       this.keysValid = true
     }
     const gPoor = this.gPoor
-    for (const g of this.poorGroups) gPoor[g] = 0
-    this.poorGroups.length = 0
+    // (Pops: setting the length calls a builtin.)
+    const poorGroups = this.poorGroups
+    while (poorGroups.length > 0) gPoor[poorGroups.pop()!] = 0
   }
 
   /** rebuildOrder for few changes; false (nothing changed) if a group is not where its key says. */

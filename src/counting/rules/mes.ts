@@ -101,9 +101,10 @@ function runOnce(s: Setup, utility: MesUtility, perVoterScaled: bigint, certify 
     tieRank: context.tieRank,
     eligible: s.eligible,
     certify,
-    ...(constraints !== undefined
-      ? {
-          afterFunding: (p: number) => {
+    afterFunding:
+      constraints === undefined
+        ? undefined
+        : (p: number) => {
             constraints.fund(p)
             const out: number[] = []
             for (let x = 0; x < P; x++) {
@@ -116,12 +117,11 @@ function runOnce(s: Setup, utility: MesUtility, perVoterScaled: bigint, certify 
             }
             return out
           },
-        }
-      : {}),
   })
   return { result, removed, constraints }
 }
 
+/** Every project not funded (funded[p] === Fate.Funded), with its reason. */
 function unfundedOf(
   s: Setup,
   run: RunWithOptions,
@@ -132,7 +132,7 @@ function unfundedOf(
   const out: Unfunded[] = []
   const { result, removed } = run
   for (let p = 0; p < election.projects.length; p++) {
-    if (funded[p] === 1) continue
+    if (funded[p] === Fate.Funded) continue
     const fate = result.fate[p]!
     const why = removed[p]
     if (why !== undefined) {
@@ -254,7 +254,7 @@ function partialCandidate(s: Setup, run: RunWithOptions, funded: Uint8Array): nu
   const sup = s.profile.supporters
   const rank = s.context.tieRank
   for (let p = 0; p < s.election.projects.length; p++) {
-    if (funded[p] === 1 || run.removed[p] !== undefined) continue
+    if (funded[p] === Fate.Funded || run.removed[p] !== undefined) continue
     if (best === undefined || sup[p]! > sup[best]! || (sup[p] === sup[best] && rank[p]! < rank[best]!))
       best = p
   }
@@ -272,14 +272,21 @@ function outcomeOf(
 ): Outcome {
   const { election, context } = s
   const steps = stepsOf(s, utility, run.result)
-  for (const st of extraSteps) steps.push(st)
+  // Fate.Funded for every funded project: the run's fates, one array less per count, unless more
+  // steps follow the run (then a copy marks them too).
+  let fundedSet = run.result.fate
+  if (extraSteps.length > 0) {
+    fundedSet = fundedSet.slice()
+    for (const st of extraSteps) {
+      steps.push(st)
+      fundedSet[st.project] = Fate.Funded
+    }
+  }
   const funded: number[] = new Array(steps.length)
-  const fundedSet = new Uint8Array(election.projects.length)
   let totalCost = 0n
   for (let i = 0; i < steps.length; i++) {
     const p = steps[i]!.project
     funded[i] = p
-    fundedSet[p] = 1
     totalCost += election.projects[p]!.cost
   }
   const leftover = election.budget - totalCost

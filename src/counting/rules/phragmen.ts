@@ -39,50 +39,9 @@ interface FlatBallots {
   readonly supporters: Int32Array
   /** Project costs as doubles (for the float filter only). */
   readonly costs: Float64Array
-  /** Holds the arrays: reused once the election is no longer the one counted (perElection). */
-  readonly slab: Slab
+  /** Σ weights: the number of voters. */
+  readonly voters: number
 }
-
-/** Once per election (read-only). */
-const flatBallotsOf = perElection(
-  (election: Election): FlatBallots => {
-    const ballots = election.ballots
-    const B = ballots.length
-    const m = election.projects.length
-    let E = 0
-    for (const ballot of ballots) E += ballot.projects.length
-    const slab = new Slab(B + m, B + 1 + 2 * (m + 1) + 2 * E, 0)
-    const weights = slab.f64(B)
-    const costs = slab.f64(m)
-    const start = slab.i32(B + 1)
-    const perProject = slab.i32(m + 1)
-    const fill = slab.i32(m + 1)
-    const entries = slab.i32(E)
-    const supporters = slab.i32(E)
-    // Plain loops: forEach inlined by V8 deoptimized on every call once elections of other shapes
-    // had been counted (a deopt loop on "wrong map"), which made Phragmén on small files 2x slower.
-    for (let b = 0; b < B; b++) {
-      const ballot = ballots[b]!
-      start[b + 1] = start[b]! + ballot.projects.length
-      weights[b] = ballot.weight
-      for (const p of ballot.projects) perProject[p + 1]!++
-    }
-    for (let p = 0; p < m; p++) perProject[p + 1]! += perProject[p]!
-    for (let p = 0; p <= m; p++) fill[p] = perProject[p]!
-    for (let b = 0; b < B; b++) {
-      const projects = ballots[b]!.projects
-      // (A loop: set() from an array is a builtin call per ballot.)
-      let at = start[b]!
-      for (const p of projects) {
-        entries[at++] = p
-        supporters[fill[p]!++] = b
-      }
-    }
-    for (let i = 0; i < m; i++) costs[i] = Number(election.projects[i]!.cost)
-    return { weights, start, entries, supportersStart: perProject, supporters, costs, slab }
-  },
-  (flat) => flat.slab.retire(),
-)
 
 /** The arrays one count writes to. */
 interface Workspace {
@@ -95,54 +54,96 @@ interface Workspace {
   readonly classOf: Int32Array
   readonly entries: Int32Array
   readonly ends: Int32Array
-  readonly slab: Slab
-  /** No count has written to the arrays yet: they are all zero. */
-  zero: boolean
+  /** No count has written to the arrays yet: they are as freshWorkspace leaves them. */
+  fresh: boolean
 }
 
 /**
- * Allocating these eight typed arrays took longer than the rest of a count of a tiny election.
- * The rule is synchronous (no count of an election starts while another runs), so each
- * election keeps one set, reset at the start of every count.
+ * Once per election: the flat ballots (read-only) and the workspace, in one slab. Allocating the
+ * workspace's typed arrays took longer than the rest of a count of a tiny election: the rule is
+ * synchronous (no count of an election starts while another runs), so each election keeps one
+ * set, reset at the start of every count but the first.
  */
-const workspaceOf = perElection(
-  (election: Election): Workspace => {
+const arraysOf = perElection(
+  (election: Election): { ballots: FlatBallots; work: Workspace; slab: Slab } => {
+    const ballots = election.ballots
+    const B = ballots.length
     const m = election.projects.length
-    const n = election.ballots.length
-    const E = flatBallotsOf(election).entries.length
-    const slab = new Slab(5 * m + 3, 2 * n + E, 0)
-    return {
-      classWeight: slab.f64(m + 1),
-      candidateWeight: slab.f64(m + 1),
-      loads: slab.f64(m + 1),
-      loadSum: slab.f64(m),
-      floatT: slab.f64(m),
-      classOf: slab.i32(n),
+    let E = 0
+    for (const ballot of ballots) E += ballot.projects.length
+    const slab = new Slab(B + m + 5 * m + 3, B + 1 + 2 * (m + 1) + 2 * E + 2 * B + E, 0)
+    // Doubles first (the slab's views must be taken largest elements first).
+    const weights = slab.f64(B)
+    const costs = slab.f64(m)
+    const classWeight = slab.f64(m + 1)
+    const candidateWeight = slab.f64(m + 1)
+    const loads = slab.f64(m + 1)
+    const loadSum = slab.f64(m)
+    const floatT = slab.f64(m)
+    const start = slab.i32(B + 1)
+    const perProject = slab.i32(m + 1)
+    const fill = slab.i32(m + 1)
+    const entries = slab.i32(E)
+    const supporters = slab.i32(E)
+    const work: Workspace = {
+      classWeight,
+      candidateWeight,
+      loads,
+      loadSum,
+      floatT,
+      classOf: slab.i32(B),
       entries: slab.i32(E),
-      ends: slab.i32(n),
+      ends: slab.i32(B),
+      fresh: true,
+    }
+    // Plain loops: forEach inlined by V8 deoptimized on every call once elections of other shapes
+    // had been counted (a deopt loop on "wrong map"), which made Phragmén on small files 2x slower.
+    let voters = 0
+    for (let b = 0; b < B; b++) {
+      const ballot = ballots[b]!
+      start[b + 1] = start[b]! + ballot.projects.length
+      work.ends[b] = start[b + 1]!
+      weights[b] = ballot.weight
+      voters += ballot.weight
+      for (const p of ballot.projects) perProject[p + 1]!++
+    }
+    for (let p = 0; p < m; p++) perProject[p + 1]! += perProject[p]!
+    for (let p = 0; p <= m; p++) fill[p] = perProject[p]!
+    for (let b = 0; b < B; b++) {
+      const projects = ballots[b]!.projects
+      // (A loop: set() from an array is a builtin call per ballot.)
+      let at = start[b]!
+      for (const p of projects) {
+        entries[at] = p
+        work.entries[at++] = p
+        supporters[fill[p]!++] = b
+      }
+    }
+    for (let i = 0; i < m; i++) costs[i] = Number(election.projects[i]!.cost)
+    work.classWeight[0] = voters
+    return {
+      ballots: { weights, start, entries, supportersStart: perProject, supporters, costs, voters },
+      work,
       slab,
-      zero: true,
     }
   },
-  (workspace) => workspace.slab.retire(),
+  (arrays) => arrays.slab.retire(),
 )
 
-function freshWorkspace(election: Election, ballots: FlatBallots): Workspace {
-  const w = workspaceOf(election)
-  if (!w.zero) {
-    w.classWeight.fill(0)
-    w.candidateWeight.fill(0)
-    w.loads.fill(0)
-    w.loadSum.fill(0)
-    w.classOf.fill(0)
+/** The workspace as a count starts with it: everyone in class 0 (load 0), every ballot whole. */
+function freshWorkspace(ballots: FlatBallots, w: Workspace): Workspace {
+  if (w.fresh) {
+    w.fresh = false
+    return w
   }
-  w.zero = false
+  w.classWeight.fill(0)
+  w.candidateWeight.fill(0)
+  w.loads.fill(0)
+  w.loadSum.fill(0)
+  w.classOf.fill(0)
   w.entries.set(ballots.entries)
   for (let b = 0; b < w.ends.length; b++) w.ends[b] = ballots.start[b + 1]!
-  let voters = 0
-  for (const weight of ballots.weights) voters += weight
-  // Everyone starts in class 0 (load 0).
-  w.classWeight[0] = voters
+  w.classWeight[0] = ballots.voters
   return w
 }
 
@@ -411,7 +412,8 @@ export const phragmen: Rule = (election, context): Outcome => {
   const m = projects.length
   const supporters = supportersOf(election)
   const constraints = new RoundConstraints(election, options, supporters)
-  const ballots = flatBallotsOf(election)
+  const arrays = arraysOf(election)
+  const ballots = arrays.ballots
 
   const unfunded: Unfunded[] = []
   const active: number[] = []
@@ -427,8 +429,8 @@ export const phragmen: Rule = (election, context): Outcome => {
 
   // Load classes: at most one per funded project plus the initial zero load.
   const { classWeight, candidateWeight, loads, loadSum, floatT, classOf, entries, ends } = freshWorkspace(
-    election,
     ballots,
+    arrays.work,
   )
   const costs = ballots.costs
   const exact = new ClassLoads()
