@@ -70,3 +70,52 @@ t.test(
     t.same(lists, ['abcd', 'ab', 'ac', 'a', 'bc', 'b', 'cd'])
   },
 )
+
+t.test(
+  'when ranked or cumulative ballots name the same set in another order, then a unit profile keeps one class per set',
+  async (t) => {
+    const projects = [
+      { id: 'a', cost: 10 },
+      { id: 'b', cost: 10 },
+      { id: 'c', cost: 10 },
+    ]
+    const ballots = [
+      { ids: ['a', 'b'], points: [3, 1], weight: 2 },
+      { ids: ['b', 'a'], points: [2, 2], weight: 3 },
+      { ids: ['c'], points: [4] },
+      { ids: ['a', 'b', 'c'], points: [1, 1, 2] },
+      { ids: ['a', 'c', 'b'], points: [2, 1, 1], weight: 4 },
+    ]
+    for (const voteType of ['ordinal', 'cumulative'] as const) {
+      const pr = buildMesProfile(election(100, projects, ballots, voteType), 'cardinality')
+      const classes = Array.from({ length: pr.nClasses }, (_, c) => [
+        Array.from(pr.classProject.subarray(pr.classStart[c]!, pr.classStart[c + 1]!), (x) => ids[x])
+          .sort()
+          .join(''),
+        pr.classWeight[c],
+      ])
+      t.same(
+        classes,
+        [
+          ['ab', 5],
+          ['c', 1],
+          ['abc', 5],
+        ],
+        voteType,
+      )
+      t.same(Array.from(pr.projectStart), [0, 2, 4, 6], `${voteType}: each set once per project`)
+      t.same(Array.from(pr.supporters), [10, 10, 6], `${voteType}: supporters count every voter`)
+      // Utilities (points, Borda scores) keep the ballots apart; a Borda score of 0 (last of a
+      // ranking, or alone) is no support: ['c'] supports nothing, ['b', 'a'] only b.
+      const byUtility = buildMesProfile(
+        election(100, projects, ballots, voteType),
+        voteType === 'ordinal' ? 'borda' : 'cardinal',
+      )
+      t.equal(
+        byUtility.nClasses,
+        voteType === 'ordinal' ? 4 : 5,
+        `${voteType}: non-unit utilities are not merged`,
+      )
+    }
+  },
+)

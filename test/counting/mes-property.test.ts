@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { Fraction } from '../../src/counting/fraction.js'
+import { count } from '../../src/counting/index.js'
 import { mesCardinal, mesCardinality, mesCost, mesCostAdd1 } from '../../src/counting/rules/mes.js'
 import { MesRun, type MesRunResult } from '../../src/counting/rules/mes-engine.js'
 import { buildMesProfile } from '../../src/counting/rules/mes-profile.js'
@@ -403,5 +404,37 @@ t.test(
     tt.ok(stopped > 50, `${stopped} runs stopped early`)
     tt.ok(checked > 1000, `${checked} budgets checked`)
     tt.ok(resumed > 50, `${resumed} resumed runs`)
+  },
+)
+
+t.test(
+  'when approval ballots are counted as rankings or points in any order, then unit-utility MES gives the same count',
+  async (t) => {
+    // Each ballot twice, once reversed: as rankings (or points) these are different ballots of one
+    // set, merged into one class by the profile; as approvals they stay two (or one) as given.
+    fc.assert(
+      fc.property(
+        approvalElection(),
+        fc.constantFrom('ordinal' as const, 'cumulative' as const),
+        (e, voteType) => {
+          const ballots = e.ballots.flatMap((b) => [b, { ...b, projects: [...b.projects].reverse() }])
+          const approval: Election = { ...e, ballots }
+          const other: Election = {
+            ...e,
+            voteType,
+            ballots: ballots.map((b) =>
+              voteType === 'cumulative' ? { ...b, points: b.projects.map((_, i) => i + 1) } : b,
+            ),
+          }
+          for (const rule of ['mes_cost', 'mes_cardinality', 'mes_cost_add1'] as const) {
+            const expected = count(approval, rule)
+            const got = count(other, rule)
+            t.same(got.winners, expected.winners, rule)
+            t.same(got.explanation, expected.explanation, `${rule}: explanation`)
+          }
+        },
+      ),
+      { numRuns: 200 },
+    )
   },
 )

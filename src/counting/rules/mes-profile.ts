@@ -92,10 +92,13 @@ export function retireProfile(pr: MesProfile): void {
 }
 
 /**
- * Classes are the ballots as grouped by the parser (Ballot.weight); ballots naming the same set in
- * another order stay separate classes, which is harmless: they always hold equal budgets. Written
- * straight into typed arrays sized by the ballot lengths (a profile is built for every count of a
- * new election, so on small ones its allocations were a good part of a count).
+ * Classes are the ballots as grouped by the parser (Ballot.weight). With unit utilities on ranked
+ * or cumulative ballots a class is a set of projects: ballots naming the same set in another order
+ * or with other points are merged (they always hold equal budgets), which leaves far fewer classes
+ * for the engine to move (Mechanical Turk Ranking_value_8: 76 rankings, 1 set; Kraków 2023
+ * Bieńczyce: 1,067 rankings, 736 sets). Written straight into typed arrays sized by the ballot
+ * lengths (a profile is built for every count of a new election, so on small ones its allocations
+ * were a good part of a count).
  */
 export function buildMesProfile(election: Election, utility: MesUtility): MesProfile {
   const nProjects = election.projects.length
@@ -104,10 +107,17 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
   let entries = 0
   for (let b = 0; b < ballots.length; b++) entries += ballots[b]!.projects.length
   const B = ballots.length
-  const slab = new Slab(nProjects, 3 * nProjects + 2 * B + 2 + 4 * entries, 0)
+  // Unit utilities on ranked or cumulative ballots: an open-addressing table of the classes by set
+  // (a hash of the set, the same in any order: a sum over its projects), at most half full.
+  // Approval ballots are grouped by the parser already (the same set in another order is rare):
+  // hashing them made a count of the smallest files 9% slower.
+  const merge = unit && (election.voteType === 'ordinal' || election.voteType === 'cumulative')
+  const tableSize = merge ? 2 ** Math.ceil(Math.log2(2 * B + 2)) : 0
+  const slab = new Slab(nProjects, 3 * nProjects + 2 * B + 2 + 4 * entries + tableSize, 0)
   const supporters = slab.f64(nProjects)
   // A ballot's entries with utility > 0, each project once: at most its length.
   const seen = filled(slab.i32(nProjects), -1)
+  const table = filled(slab.i32(tableSize), -1)
   let classWeight = slab.i32(B)
   let classStart = slab.i32(B + 1)
   let classProject = slab.i32(entries)
@@ -128,6 +138,7 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
     const points = ballot.points
     const length = projects.length
     const before = total
+    let hash = 0
     for (let i = 0; i < length; i++) {
       const p = projects[i]!
       if (seen[p] === b) continue
@@ -144,8 +155,34 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
       total++
       projectStart[p + 1]!++
       supporters[p]! += weight
+      if (merge) hash = (hash + mixed(p)) | 0
     }
     if (total === before) continue
+    if (merge) {
+      // The class of this set, if an earlier ballot named it: its projects are those marked seen = b.
+      const size = total - before
+      let slot = mixed(hash ^ size) & (tableSize - 1)
+      let same = -1
+      for (let x = table[slot]!; x >= 0; x = table[slot]!) {
+        const from = classStart[x]!
+        if (classStart[x + 1]! - from === size) {
+          let i = from
+          while (i < from + size && seen[classProject[i]!] === b) i++
+          if (i === from + size) {
+            same = x
+            break
+          }
+        }
+        slot = (slot + 1) & (tableSize - 1)
+      }
+      if (same >= 0) {
+        classWeight[same]! += weight
+        for (let i = before; i < total; i++) projectStart[classProject[i]! + 1]!--
+        total = before
+        continue
+      }
+      table[slot] = nClasses
+    }
     classWeight[nClasses] = weight
     classStart[++nClasses] = total
   }
@@ -192,6 +229,13 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
     cache: newCache(),
     slabs: [slab],
   }
+}
+
+/** A 32-bit mix of x (murmur3's finalizer): hashes of sets are sums of these over their projects. */
+function mixed(x: number): number {
+  let h = Math.imul(x ^ (x >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return h ^ (h >>> 16)
 }
 
 /** A unit profile restricted to some projects (restrictProfile). */
