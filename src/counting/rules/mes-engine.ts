@@ -2436,16 +2436,9 @@ function reduceOver(num: bigint, den: bigint, factors: readonly bigint[]): [bigi
   return [n, d]
 }
 
-/** gcd(x, r) for 0 < r < 2^53. */
+/** gcd(x, r) for 0 < r < 2^53 (the rest in doubles, in int32 once small: gcdOfSafe). */
 function smallGcd(x: bigint, r: bigint): bigint {
-  let a = Number(x % r)
-  let b = Number(r)
-  while (b !== 0) {
-    const t = a % b
-    a = b
-    b = t
-  }
-  return BigInt(a)
+  return BigInt(gcdOfSafe(Number(r), Number(x % r)))
 }
 
 type GroupArray = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>
