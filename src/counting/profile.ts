@@ -258,15 +258,24 @@ export function formatFraction(num: bigint, den: bigint): string {
   return d === 1n ? n.toString() : `${n}/${d}`
 }
 
+/** A category quota while counting: its projects, spent so far, and bounds as numerators over 10000. */
+interface QuotaState {
+  readonly members: Set<number>
+  spent: bigint
+  readonly min?: bigint
+  readonly max?: bigint
+}
+
+// The lists of a count without exclusion groups or quotas (most counts): nothing writes to them.
+const NONE_TAKEN: boolean[] = Object.freeze([]) as unknown as boolean[]
+const NO_QUOTAS: QuotaState[] = Object.freeze([]) as unknown as QuotaState[]
+
 /**
  * The round options shared by the rules, as checks on a growing set of funded projects:
  * minimum support (decided up front), exclusion groups and category quotas (decided as
  * projects are funded). Quotas are shares of the budget in basis points, compared exactly:
  * spent(c) * 10000 against bps * budget.
  */
-const NONE_TAKEN: boolean[] = Object.freeze([]) as unknown as boolean[]
-const NO_QUOTAS: RoundConstraints['quotas'] = Object.freeze([]) as unknown as RoundConstraints['quotas']
-
 export class RoundConstraints {
   private readonly election: Election
   /** Undefined when there is no minimum support: every project is eligible. */
@@ -274,8 +283,7 @@ export class RoundConstraints {
   /** groups[p]: indices of the exclusion groups p belongs to; undefined without groups. */
   private readonly groups: number[][] | undefined
   private readonly groupTaken: boolean[]
-  /** For each quota: its projects, spent so far, and bounds as numerators over 10000. */
-  readonly quotas: { members: Set<number>; spent: bigint; min?: bigint; max?: bigint }[]
+  private readonly quotas: QuotaState[]
   readonly hasMinimums: boolean
 
   constructor(election: Election, options: CountOptions, supporters: readonly number[]) {
@@ -303,7 +311,6 @@ export class RoundConstraints {
       })
       this.groups = groupsOf
     }
-    // Without groups or quotas (most counts) nothing is allocated: nothing writes to the empty lists.
     this.groupTaken = groups.length === 0 ? NONE_TAKEN : groups.map(() => false)
 
     const quotas = options.categoryQuotas
@@ -372,6 +379,18 @@ function checkBps(value: number, name: string): void {
  * The Outcome fields of the leftover policy: `partial_next` gives what is left to `next` (the first
  * project in the rule's order that was not funded for lack of money), `carry_over` reports the amount.
  */
+function leftoverPolicy(
+  options: CountOptions,
+  leftover: bigint,
+  next: number | undefined,
+): { partial?: { project: number; amount: bigint }; carryOver?: bigint } {
+  if (options.leftover === 'carry_over') return { carryOver: leftover }
+  if (options.leftover === 'partial_next' && next !== undefined && leftover > 0n) {
+    return { partial: { project: next, amount: leftover } }
+  }
+  return {}
+}
+
 /**
  * The outcome with its leftover policy's fields (leftoverPolicy), the same object when the options
  * set none (a spread of an empty object per count was a few % of a count of the smallest files).
@@ -384,16 +403,4 @@ export function withLeftover(
 ): Outcome {
   if (options.leftover === undefined || options.leftover === 'none') return outcome
   return { ...outcome, ...leftoverPolicy(options, leftover, next) }
-}
-
-export function leftoverPolicy(
-  options: CountOptions,
-  leftover: bigint,
-  next: number | undefined,
-): { partial?: { project: number; amount: bigint }; carryOver?: bigint } {
-  if (options.leftover === 'carry_over') return { carryOver: leftover }
-  if (options.leftover === 'partial_next' && next !== undefined && leftover > 0n) {
-    return { partial: { project: next, amount: leftover } }
-  }
-  return {}
 }
