@@ -7,7 +7,7 @@
  * the views made of them (Block).
  */
 export class Slab {
-  /** Taken from the pool when the first view too long for V8's heap is asked for. */
+  /** Taken from the pool when the first view is asked for. */
   private block: Block | undefined
   private at = 0
   /** Views handed out so far, per element type (a reused block's views are matched by these counts). */
