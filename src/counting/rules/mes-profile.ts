@@ -151,7 +151,8 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
       if (u === 0) continue
       if (u > maxUtil) maxUtil = u
       classProject[total] = p
-      classUtil[total] = u
+      // (Unit utilities: classUtil is all ones, filled below.)
+      if (!unit) classUtil[total] = u
       total++
       projectStart[p + 1]!++
       supporters[p]! += weight
@@ -204,9 +205,16 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
   // (A loop: subarray() makes an object, set() is a builtin call.)
   for (let p = 0; p < nProjects; p++) fill[p] = projectStart[p]!
   const projectClass = slab.i32(total)
-  const projectUtil = slab.i32(total)
+  // Unit utilities: one array of ones serves both directions (one write per entry instead of three).
+  if (unit) classUtil.fill(1)
+  const projectUtil = unit ? classUtil : slab.i32(total)
   for (let c = 0; c < nClasses; c++) {
-    for (let i = classStart[c]!; i < classStart[c + 1]!; i++) {
+    const end = classStart[c + 1]!
+    if (unit) {
+      for (let i = classStart[c]!; i < end; i++) projectClass[fill[classProject[i]!]!++] = c
+      continue
+    }
+    for (let i = classStart[c]!; i < end; i++) {
       const at = fill[classProject[i]!]!++
       projectClass[at] = c
       projectUtil[at] = classUtil[i]!
