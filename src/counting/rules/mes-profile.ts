@@ -151,8 +151,7 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
       if (u === 0) continue
       if (u > maxUtil) maxUtil = u
       classProject[total] = p
-      // (Unit utilities: classUtil is all ones, filled below.)
-      if (!unit) classUtil[total] = u
+      classUtil[total] = u
       total++
       projectStart[p + 1]!++
       supporters[p]! += weight
@@ -205,19 +204,17 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
   // (A loop: subarray() makes an object, set() is a builtin call.)
   for (let p = 0; p < nProjects; p++) fill[p] = projectStart[p]!
   const projectClass = slab.i32(total)
-  // Unit utilities: one array of ones serves both directions (one write per entry instead of three).
-  if (unit) classUtil.fill(1)
+  // Unit utilities: classUtil is all ones and serves the other direction too (one write per entry
+  // instead of two).
   const projectUtil = unit ? classUtil : slab.i32(total)
-  for (let c = 0; c < nClasses; c++) {
-    const end = classStart[c + 1]!
-    if (unit) {
-      for (let i = classStart[c]!; i < end; i++) projectClass[fill[classProject[i]!]!++] = c
-      continue
-    }
-    for (let i = classStart[c]!; i < end; i++) {
-      const at = fill[classProject[i]!]!++
-      projectClass[at] = c
-      projectUtil[at] = classUtil[i]!
+  if (unit) transposeClasses(nClasses, classStart, classProject, fill, projectClass)
+  else {
+    for (let c = 0; c < nClasses; c++) {
+      for (let i = classStart[c]!; i < classStart[c + 1]!; i++) {
+        const at = fill[classProject[i]!]!++
+        projectClass[at] = c
+        projectUtil[at] = classUtil[i]!
+      }
     }
   }
   return {
@@ -236,6 +233,20 @@ export function buildMesProfile(election: Election, utility: MesUtility): MesPro
     supporters,
     cache: newCache(),
     slabs: [slab],
+  }
+}
+
+/** projectClass: the classes of each project, in class order (fill: each project's next slot). */
+function transposeClasses(
+  nClasses: number,
+  classStart: Int32Array,
+  classProject: Int32Array,
+  fill: Int32Array,
+  projectClass: Int32Array,
+): void {
+  for (let c = 0; c < nClasses; c++) {
+    const end = classStart[c + 1]!
+    for (let i = classStart[c]!; i < end; i++) projectClass[fill[classProject[i]!]!++] = c
   }
 }
 
