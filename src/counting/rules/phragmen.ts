@@ -5,6 +5,7 @@ import {
   perElection,
   RoundConstraints,
   supportersOf,
+  votersOf,
   withLeftover,
 } from '../profile.js'
 import { Slab } from '../slab.js'
@@ -39,8 +40,6 @@ interface FlatBallots {
   readonly supporters: Int32Array
   /** Project costs as doubles (for the float filter only). */
   readonly costs: Float64Array
-  /** Σ weights: the number of voters. */
-  readonly voters: number
 }
 
 /** The arrays one count writes to. */
@@ -98,13 +97,11 @@ const arraysOf = perElection(
     }
     // Plain loops: forEach inlined by V8 deoptimized on every call once elections of other shapes
     // had been counted (a deopt loop on "wrong map"), which made Phragmén on small files 2x slower.
-    let voters = 0
     for (let b = 0; b < B; b++) {
       const ballot = ballots[b]!
       start[b + 1] = start[b]! + ballot.projects.length
       work.ends[b] = start[b + 1]!
       weights[b] = ballot.weight
-      voters += ballot.weight
       for (const p of ballot.projects) perProject[p + 1]!++
     }
     for (let p = 0; p < m; p++) perProject[p + 1]! += perProject[p]!
@@ -120,9 +117,9 @@ const arraysOf = perElection(
       }
     }
     for (let i = 0; i < m; i++) costs[i] = Number(election.projects[i]!.cost)
-    work.classWeight[0] = voters
+    work.classWeight[0] = votersOf(election)
     return {
-      ballots: { weights, start, entries, supportersStart: perProject, supporters, costs, voters },
+      ballots: { weights, start, entries, supportersStart: perProject, supporters, costs },
       work,
       slab,
     }
@@ -131,7 +128,7 @@ const arraysOf = perElection(
 )
 
 /** The workspace as a count starts with it: everyone in class 0 (load 0), every ballot whole. */
-function freshWorkspace(ballots: FlatBallots, w: Workspace): Workspace {
+function freshWorkspace(election: Election, ballots: FlatBallots, w: Workspace): Workspace {
   if (w.fresh) {
     w.fresh = false
     return w
@@ -143,7 +140,7 @@ function freshWorkspace(ballots: FlatBallots, w: Workspace): Workspace {
   w.classOf.fill(0)
   w.entries.set(ballots.entries)
   for (let b = 0; b < w.ends.length; b++) w.ends[b] = ballots.start[b + 1]!
-  w.classWeight[0] = ballots.voters
+  w.classWeight[0] = votersOf(election)
   return w
 }
 
@@ -429,6 +426,7 @@ export const phragmen: Rule = (election, context): Outcome => {
 
   // Load classes: at most one per funded project plus the initial zero load.
   const { classWeight, candidateWeight, loads, loadSum, floatT, classOf, entries, ends } = freshWorkspace(
+    election,
     ballots,
     arrays.work,
   )
