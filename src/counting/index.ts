@@ -105,6 +105,13 @@ export interface CountRequest extends CountOptions {
   readonly tieBreak?: readonly TieBreakCriterion[]
   /** Seed of the 'lottery' criterion. */
   readonly lotterySeed?: string
+  /**
+   * False: the outcome only (winners, costs, leftover, extras, partial funding, tie-break): the
+   * result has no `support` nor `explanation`, and the rules skip the work they take (MES: the exact
+   * score of each step and the supporters' remaining budget of each unfunded project, a fifth of a
+   * count of a small election). The CLI asks for them with --explain only. Default true.
+   */
+  readonly explain?: boolean
 }
 
 export interface ProjectSupport {
@@ -141,9 +148,10 @@ export interface CountResult {
   readonly scale: number
   readonly numVoters: number
   readonly tieBreak: { readonly criteria: readonly TieBreakCriterion[]; readonly seed?: string }
-  /** Per project, in the election's order. */
-  readonly support: readonly ProjectSupport[]
-  readonly explanation: {
+  /** Per project, in the election's order. Absent when the request said `explain: false`. */
+  readonly support?: readonly ProjectSupport[]
+  /** Absent when the request said `explain: false`. */
+  readonly explanation?: {
     /** Funding decisions in the order the rule took them. */
     readonly steps: readonly ExplainedStep[]
     /** Every project not funded, with its reason. */
@@ -156,7 +164,16 @@ export interface CountResult {
   readonly outcome: Outcome
 }
 
-/** Runs one rule on an election and explains the outcome with project ids. */
+/** A result with its support figures and explanation: what a request that does not say `explain: false` gets. */
+export type ExplainedCountResult = CountResult & Required<Pick<CountResult, 'support' | 'explanation'>>
+
+/** Runs one rule on an election and explains the outcome with project ids (unless `explain: false`). */
+export function count(
+  election: Election,
+  rule: RuleId,
+  request?: CountRequest & { readonly explain?: true },
+): ExplainedCountResult
+export function count(election: Election, rule: RuleId, request: CountRequest): CountResult
 export function count(election: Election, rule: RuleId, request: CountRequest = {}): CountResult {
   // Slabs are recycled when no count is running any more (slab.ts).
   enterCount()
@@ -198,16 +215,62 @@ function countOnce(election: Election, rule: RuleId, request: CountRequest): Cou
     throw new RuleNotApplicableError(rule, election.voteType)
   }
   const { tieBreak: criteria = DEFAULT_TIE_BREAK, lotterySeed } = request
-  // The rules read only the CountOptions fields: a request without tie-break fields is passed as is.
+  const explain = request.explain !== false
+  // The rules read only the CountOptions fields: a request without the other fields is passed as is.
   const options: CountOptions =
-    request.tieBreak === undefined && request.lotterySeed === undefined ? request : countOptions(request)
-  const supporters = supportersOf(election)
+    request.tieBreak === undefined && request.lotterySeed === undefined && request.explain === undefined
+      ? request
+      : countOptions(request)
+  // Supporter counts: for the support figures and the votes_desc criterion only.
+  const supporters = explain || criteria.includes('votes_desc') ? supportersOf(election) : undefined
   const tieBreak = buildTieBreak(
     election,
     criteria,
     lotterySeed === undefined ? { supporters } : { supporters, seed: lotterySeed },
   )
-  const outcome = RULES[rule](election, { tieRank: tieBreak.rank, options })
+  const outcome = RULES[rule](election, { tieRank: tieBreak.rank, options, explain })
+  const ids = idsOf(election)
+  const funded = inIdOrder(election, outcome.funded)
+  const winners: string[] = new Array(funded.length)
+  for (let i = 0; i < funded.length; i++) winners[i] = ids[funded[i]!]!
+  const tie =
+    tieBreak.seed === undefined
+      ? { criteria: tieBreak.criteria }
+      : { criteria: tieBreak.criteria, seed: tieBreak.seed }
+  const { totalCost, leftover } = outcome
+  const { budget, scale } = election
+  const numVoters = votersOf(election)
+  const extras = outcome.extras ?? {}
+  // Two literals rather than a spread of the explained fields (a copy of the whole result).
+  const result: CountResult = explain
+    ? {
+        rule,
+        winners,
+        totalCost,
+        leftover,
+        budget,
+        scale,
+        numVoters,
+        tieBreak: tie,
+        support: supportList(election, supporters!),
+        explanation: explanationOf(election, outcome),
+        extras,
+        outcome,
+      }
+    : { rule, winners, totalCost, leftover, budget, scale, numVoters, tieBreak: tie, extras, outcome }
+  // (Spreads of empty objects here cost a few % of a count of the smallest files.)
+  if (outcome.partial === undefined && outcome.carryOver === undefined) return result
+  return {
+    ...result,
+    ...(outcome.partial === undefined
+      ? {}
+      : { partial: { project: ids[outcome.partial.project]!, amount: outcome.partial.amount } }),
+    ...(outcome.carryOver === undefined ? {} : { carryOver: outcome.carryOver }),
+  }
+}
+
+/** The outcome's steps and unfunded projects with project ids and formatted amounts. */
+function explanationOf(election: Election, outcome: Outcome): NonNullable<CountResult['explanation']> {
   const { ids, costs } = explainedProjects(election)
   const scale = election.scale
   const projects = election.projects
@@ -229,46 +292,23 @@ function countOnce(election: Election, rule: RuleId, request: CountRequest): Cou
         ? { project: ids[u.project]!, reason: u.reason }
         : { project: ids[u.project]!, reason: u.reason, detail: u.detail }
   }
-  const funded = inIdOrder(election, outcome.funded)
-  const winners: string[] = new Array(funded.length)
-  for (let i = 0; i < funded.length; i++) winners[i] = ids[funded[i]!]!
-  const result: CountResult = {
-    rule,
-    winners,
-    totalCost: outcome.totalCost,
-    leftover: outcome.leftover,
-    budget: election.budget,
-    scale,
-    numVoters: votersOf(election),
-    tieBreak:
-      tieBreak.seed === undefined
-        ? { criteria: tieBreak.criteria }
-        : { criteria: tieBreak.criteria, seed: tieBreak.seed },
-    support: supportList(election, supporters),
-    explanation: { steps, unfunded },
-    extras: outcome.extras ?? {},
-    outcome,
-  }
-  // (Spreads of empty objects here cost a few % of a count of the smallest files.)
-  if (outcome.partial === undefined && outcome.carryOver === undefined) return result
-  return {
-    ...result,
-    ...(outcome.partial === undefined
-      ? {}
-      : { partial: { project: ids[outcome.partial.project]!, amount: outcome.partial.amount } }),
-    ...(outcome.carryOver === undefined ? {} : { carryOver: outcome.carryOver }),
-  }
+  return { steps, unfunded }
 }
 
-/** The per-project texts of every result, built once per election: ids, formatted costs, point or Borda totals. */
-const explainedProjects = perElection((election: Election) => {
+/** The project ids, in the election's order, built once per election. */
+const idsOf = perElection((election: Election): readonly string[] => {
   const projects = election.projects
   const ids: string[] = new Array(projects.length)
+  for (let p = 0; p < projects.length; p++) ids[p] = projects[p]!.id
+  return ids
+})
+
+/** The per-project texts of explained results, built once per election: ids, formatted costs, point or Borda totals. */
+const explainedProjects = perElection((election: Election) => {
+  const projects = election.projects
+  const ids = idsOf(election)
   const costs: string[] = new Array(projects.length)
-  for (let p = 0; p < projects.length; p++) {
-    ids[p] = projects[p]!.id
-    costs[p] = formatAmount(projects[p]!.cost, election.scale)
-  }
+  for (let p = 0; p < projects.length; p++) costs[p] = formatAmount(projects[p]!.cost, election.scale)
   const totals =
     election.voteType === 'cumulative'
       ? pointTotalsOf(election)

@@ -79,6 +79,12 @@ export interface CountOptions {
 export interface RuleContext {
   readonly tieRank: TieRank
   readonly options: CountOptions
+  /**
+   * False: the caller wants the outcome only (count() with `explain: false`), and the rule may leave
+   * out what only explains it: the steps' scores (then '') and details, and the unfunded list
+   * (then empty). Funded projects, costs, leftover and extras are the same either way. Default true.
+   */
+  readonly explain?: boolean
 }
 
 /** Why a project was not funded. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { count } from '../../src/counting/index.js'
+import { count, type ExplainedCountResult } from '../../src/counting/index.js'
 import { parsePabulib } from '../../src/counting/pabulib/parse.js'
 import {
   mesBorda,
@@ -15,8 +15,8 @@ import { idTieRank } from '../../src/counting/tie-break.js'
 import type { Rule } from '../../src/counting/types.js'
 import { election } from './fixtures/elections.js'
 
-const steps = (r: ReturnType<typeof count>) => r.explanation.steps.map((s) => [s.project, s.score])
-const reasons = (r: ReturnType<typeof count>) => r.explanation.unfunded.map((u) => [u.project, u.reason])
+const steps = (r: ExplainedCountResult) => r.explanation.steps.map((s) => [s.project, s.score])
+const reasons = (r: ExplainedCountResult) => r.explanation.unfunded.map((u) => [u.project, u.reason])
 
 // Four voters, one ballot empty: B = 40 gives everyone 10 (with the empty ballot ignored it would be 40/3).
 // a (18) and b (18) are both backed by v1, v2: price 9 each, rho = 9/18 = 1/2, a tie won by the id "a".

@@ -160,9 +160,15 @@ function stepsOf(s: Setup, utility: MesUtility, result: MesRunResult): Step[] {
   const { election, profile } = s
   const n = BigInt(profile.nVoters)
   const steps: Step[] = new Array(result.steps.length)
+  const explain = s.context.explain !== false
   for (let i = 0; i < steps.length; i++) {
     const st = result.steps[i]!
     const cost = election.projects[st.project]!.cost
+    if (!explain) {
+      // The outcome only (RuleContext.explain): no exact score.
+      steps[i] = { project: st.project, cost, score: '' }
+      continue
+    }
     if (st.qNum === 0n) {
       steps[i] = { project: st.project, cost, score: '0', detail: { payers: 0, free: 1 } }
       continue
@@ -293,7 +299,8 @@ function outcomeOf(
   const unmet = categoryMinimumsUnmet(election, context, funded)
   if (unmet !== '') extras.categoryMinimumsUnmet = unmet
   const next = context.options.leftover === 'partial_next' ? partialCandidate(s, run, fundedSet) : undefined
-  const unfunded = unfundedOf(s, run, fundedSet, greedyTried)
+  // The outcome only (RuleContext.explain): no reasons, and no supporters' budgets to compute for them.
+  const unfunded = context.explain === false ? NO_UNFUNDED : unfundedOf(s, run, fundedSet, greedyTried)
   const outcome: Outcome = hasKeys(extras)
     ? { rule, funded, totalCost, leftover, steps, unfunded, extras }
     : { rule, funded, totalCost, leftover, steps, unfunded }
@@ -301,6 +308,7 @@ function outcomeOf(
 }
 
 const NO_STEPS: readonly Step[] = []
+const NO_UNFUNDED: readonly Unfunded[] = []
 const NONE_TRIED: ReadonlySet<number> = new Set()
 
 function hasKeys(record: object): boolean {
