@@ -216,11 +216,9 @@ function countOnce(election: Election, rule: RuleId, request: CountRequest): Cou
   }
   const { tieBreak: criteria = DEFAULT_TIE_BREAK, lotterySeed } = request
   const explain = request.explain !== false
-  // The rules read only the CountOptions fields: a request without the other fields is passed as is.
-  const options: CountOptions =
-    request.tieBreak === undefined && request.lotterySeed === undefined && request.explain === undefined
-      ? request
-      : countOptions(request)
+  // The request is the rules' CountOptions: they read those fields by name only (a copy without the
+  // other fields, an object rest, was 2% of a count of the smallest files).
+  const options: CountOptions = request
   // Supporter counts: for the support figures and the votes_desc criterion only.
   const supporters = explain || criteria.includes('votes_desc') ? supportersOf(election) : undefined
   const tieBreak = buildTieBreak(
@@ -336,11 +334,6 @@ function supportList(election: Election, supporters: readonly number[]): Project
           : { id: ids[p]!, cost: costs[p]!, supporters: supporters[p]!, borda: totalTexts[p]! }
   }
   return support
-}
-
-function countOptions(request: CountRequest): CountOptions {
-  const { tieBreak: _criteria, lotterySeed: _seed, ...options } = request
-  return options
 }
 
 /** Project indices in code-point order of their ids (the id tie rank). */
