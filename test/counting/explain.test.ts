@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import t, { type Test } from 'tap'
 import { applicableRules, type CountRequest, type CountResult, count } from '../../src/counting/index.js'
 import type { Election, TieBreakCriterion } from '../../src/counting/types.js'
-import { approvalElection } from './fixtures/arbitraries.js'
+import { approvalElection, asCumulative, asOrdinal } from './fixtures/arbitraries.js'
 import { loadInstance } from './fixtures/pabulib.js'
 
 /** Everything a result says about the outcome (all but the support figures and the explanation). */
@@ -49,13 +49,6 @@ function sameOutcome(t: Test, e: Election, request: CountRequest, label: string)
     )
   }
 }
-
-const asOrdinal = (e: Election): Election => ({ ...e, voteType: 'ordinal' })
-const asCumulative = (e: Election): Election => ({
-  ...e,
-  voteType: 'cumulative',
-  ballots: e.ballots.map((b) => ({ ...b, points: b.projects.map((_, i) => i + 1) })),
-})
 
 const requests: fc.Arbitrary<CountRequest> = fc
   .record(

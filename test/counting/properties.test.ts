@@ -6,18 +6,10 @@ import { pabulibFromElection, writePabulib } from '../../src/counting/pabulib/wr
 import { supporterCounts } from '../../src/counting/profile.js'
 import { compareCodePoints } from '../../src/counting/tie-break.js'
 import type { Election, RuleId } from '../../src/counting/types.js'
-import { approvalElection } from './fixtures/arbitraries.js'
+import { approvalElection, asCumulative, asOrdinal } from './fixtures/arbitraries.js'
 
 const APPROVAL_RULES: RuleId[] = ['greedy_cost', 'greedy_cardinality', 'phragmen', 'max_welfare_cost']
 const RUNS = { numRuns: 200 }
-
-/** The same approval ballots read as rankings (their order) or as points (1, 2, 3, ...). */
-const asOrdinal = (e: Election): Election => ({ ...e, voteType: 'ordinal' })
-const asCumulative = (e: Election): Election => ({
-  ...e,
-  voteType: 'cumulative',
-  ballots: e.ballots.map((b) => ({ ...b, points: b.projects.map((_, i) => i + 1) })),
-})
 
 const elections = fc.oneof(
   approvalElection().map((e) => ({ e, rules: APPROVAL_RULES })),
